@@ -1,0 +1,403 @@
+"""Checks used by the test cells: each failure says what was called, what differs and why it usually does.
+
+Every check raises :class:`CheckFailure` (an ``AssertionError``) with a message that names the
+exercise and the case, shows expected against got (shape, dtype, first mismatching index, largest
+absolute and relative error) and adds a hint keyed to the symptom. The checks work the same with
+or without nbgrader, so they run in Colab too.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "CheckFailure",
+    "check_array",
+    "check_output",
+    "check_raises",
+    "check_scalar",
+    "check_shape",
+    "check_that",
+    "describe_call",
+    "describe_value",
+    "passed",
+]
+
+NOT_IMPLEMENTED_HINT = (
+    "the function still raises NotImplementedError: replace `raise NotImplementedError()` "
+    "with your code, run that cell again, then this one."
+)
+
+
+class CheckFailure(AssertionError):
+    """A test-cell check failed; the message explains the case and the usual cause."""
+
+
+# --------------------------------------------------------------------------- describing values
+
+
+def describe_value(value: Any) -> str:
+    """Short description of an argument: arrays by shape and dtype, scalars by value."""
+    if isinstance(value, np.ndarray) or _is_tensor(value):
+        arr = np.asarray(value)
+        if arr.size <= 6 and arr.ndim <= 1:
+            return f"array({arr.tolist()}, {arr.dtype})"
+        return f"array{tuple(arr.shape)} {arr.dtype}"
+    if isinstance(value, (list, tuple)):
+        if len(value) > 6:
+            inner = ", ".join(describe_value(v) for v in value[:3])
+            return f"{type(value).__name__} of {len(value)} [{inner}, ...]"
+        text = ", ".join(describe_value(v) for v in value)
+        return f"[{text}]" if isinstance(value, list) else f"({text}{',' if len(value) == 1 else ''})"
+    if isinstance(value, np.random.Generator):
+        return "rng"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return repr(value)
+
+
+def describe_call(name: str, args: Sequence[Any] = (), kwargs: Mapping[str, Any] | None = None) -> str:
+    """``name(array(7, 9) float64, stride=2)``: how a call looked, without dumping arrays."""
+    parts = [describe_value(a) for a in args]
+    parts += [f"{k}={describe_value(v)}" for k, v in (kwargs or {}).items()]
+    return f"{name}({', '.join(parts)})"
+
+
+def _is_tensor(value: Any) -> bool:
+    return hasattr(value, "numpy") and hasattr(value, "shape") and hasattr(value, "dtype")
+
+
+def _format_number(x: Any) -> str:
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    try:
+        return f"{float(x):.6g}"
+    except (TypeError, ValueError):
+        return repr(x)
+
+
+def _headline(exercise: str, case: str) -> str:
+    return f"{exercise}: {case}" if case else exercise
+
+
+def _fail(exercise: str, case: str, lines: Iterable[str], hints: Iterable[str] = ()) -> CheckFailure:
+    body = [_headline(exercise, case)]
+    body += [f"  {line}" for line in lines]
+    body += [f"  hint: {h}" for h in dict.fromkeys(h for h in hints if h)]
+    return CheckFailure("\n".join(body))
+
+
+# --------------------------------------------------------------------------- diagnosing symptoms
+
+
+def _shape_hints(got: tuple[int, ...], expected: tuple[int, ...]) -> list[str]:
+    hints = []
+    if len(got) != len(expected):
+        hints.append(
+            f"the result has {len(got)} axes, {len(expected)} expected: an axis was added or "
+            "dropped (a channel or batch axis, or a squeeze / keepdims slip)"
+        )
+        return hints
+    if got == expected[::-1] or (len(got) >= 2 and got[:-2] + got[-2:][::-1] == expected) or (
+        len(got) >= 3 and got[:-3] + (got[-2], got[-3], got[-1]) == expected
+    ):
+        hints.append("two axes are swapped: check the order (H before W, channels last)")
+    diffs = [g - e for g, e in zip(got, expected)]
+    if any(diffs) and all(abs(d) <= 1 for d in diffs):
+        hints.append(
+            "a size is off by one: the number of valid window positions is "
+            "floor((n - f) / s) + 1, not n - f or n - f + 2"
+        )
+    elif any(e > 0 and g >= 1.8 * e for g, e in zip(got, expected)):
+        hints.append("the result is about twice as large or more: is the stride ignored?")
+    elif any(g > 0 and e >= 1.8 * g for g, e in zip(got, expected)):
+        hints.append("the result is much smaller than expected: a step or range too large?")
+    return hints
+
+
+def _value_hints(got: np.ndarray, expected: np.ndarray, close: Callable[[Any, Any], bool]) -> list[str]:
+    hints = []
+    if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
+        return ["the result holds NaN or inf: a division by zero or an uninitialised array (np.empty)?"]
+    if got.size and not np.any(got) and np.any(expected):
+        return ["the result is all zeros: were the values ever written into the output array?"]
+    if got.ndim >= 1 and got.size > 1:
+        if close(got, np.flip(expected)):
+            return ["the result is the expected one reversed: a kernel flipped (or not flipped) by mistake?"]
+        if got.ndim >= 2 and close(got, np.flip(expected, axis=(0, 1))):
+            return ["the result is the expected one rotated by 180°: a kernel flipped (or not flipped) by mistake?"]
+    diff = got.astype(np.float64) - expected.astype(np.float64)
+    if diff.size > 1 and np.ptp(diff) <= 1e-6 * (1 + np.abs(expected).max()) and abs(diff.flat[0]) > 0:
+        hints.append(
+            f"every value is off by the same amount ({_format_number(diff.flat[0])}): "
+            "a bias missing, added twice, or a constant offset"
+        )
+    else:
+        nonzero = np.abs(expected) > 1e-12
+        if nonzero.sum() >= 2:
+            ratio = got[nonzero].astype(np.float64) / expected[nonzero].astype(np.float64)
+            if np.ptp(ratio) <= 1e-6 * (1 + abs(ratio.mean())) and abs(ratio.mean() - 1) > 1e-6:
+                hints.append(
+                    f"every value is {_format_number(ratio.mean())} times the expected one: "
+                    "a scale factor is off (divide by 255, the window size, or the keep probability?)"
+                )
+    if got.ndim >= 2 and min(got.shape[:2]) >= 3:
+        bad = ~np.isclose(got, expected, rtol=1e-5, atol=1e-8)
+        if bad.ndim > 2:
+            bad = bad.reshape(bad.shape[0], bad.shape[1], -1).any(axis=-1)
+        inner = bad[1:-1, 1:-1]
+        if bad.any() and not inner.any():
+            hints.append("only the border differs: check the padding, or the first and last window positions")
+    return hints
+
+
+def _first_mismatch(bad: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(bad)[0])
+
+
+# --------------------------------------------------------------------------- public checks
+
+
+def check_array(
+    got: Any,
+    expected: Any,
+    *,
+    exercise: str,
+    case: str = "",
+    call: str = "",
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    dtype: Any = None,
+    hint: str = "",
+) -> None:
+    """Check that ``got`` equals ``expected`` in shape and, within tolerance, in every value.
+
+    ``dtype``, when given, is the dtype (or dtype kind such as ``np.floating``) the result must have.
+    ``hint`` is added after the automatic diagnosis; give the usual mistake for this exercise.
+    """
+    lines = [f"call:     {call}"] if call else []
+    if got is None:
+        raise _fail(exercise, case, lines + ["got None: did the function forget to `return` its result?"])
+    if isinstance(got, tuple) and not isinstance(expected, tuple):
+        raise _fail(
+            exercise,
+            case,
+            lines + [f"got a tuple of {len(got)} values, expected one array"],
+            ["return only the array, not (array, something)"],
+        )
+    try:
+        got_arr = np.asarray(got)
+    except (TypeError, ValueError) as err:
+        raise _fail(exercise, case, lines + [f"the result cannot be read as an array ({err})"]) from err
+    exp_arr = np.asarray(expected)
+    lines += [
+        f"expected: shape {tuple(exp_arr.shape)}, dtype {exp_arr.dtype}",
+        f"got:      shape {tuple(got_arr.shape)}, dtype {got_arr.dtype}",
+    ]
+    if got_arr.dtype == object or not (
+        np.issubdtype(got_arr.dtype, np.number) or np.issubdtype(got_arr.dtype, np.bool_)
+    ):
+        raise _fail(exercise, case, lines + ["the result is not numeric"], [hint])
+    if dtype is not None and not np.issubdtype(got_arr.dtype, dtype):
+        wanted = getattr(dtype, "__name__", str(dtype))
+        raise _fail(
+            exercise,
+            case,
+            lines + [f"the dtype must be {wanted}"],
+            [f"convert with .astype(np.{wanted})" if isinstance(dtype, type) else "", hint],
+        )
+    if got_arr.shape != exp_arr.shape:
+        raise _fail(exercise, case, lines, _shape_hints(got_arr.shape, exp_arr.shape) + [hint])
+
+    def close(a: Any, b: Any) -> bool:
+        return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=False))
+
+    if close(got_arr, exp_arr):
+        return
+    g = got_arr.astype(np.float64)
+    e = exp_arr.astype(np.float64)
+    bad = ~np.isclose(g, e, rtol=rtol, atol=atol)
+    abs_err = np.abs(g - e)
+    abs_err = np.where(np.isnan(abs_err), np.inf, abs_err)
+    rel_err = abs_err / np.maximum(np.abs(e), 1e-12)
+    if g.ndim == 0:
+        lines.append(f"expected {_format_number(e)}, got {_format_number(g)}")
+    else:
+        first = _first_mismatch(bad)
+        lines.append(
+            f"first mismatch at index {first}: expected {_format_number(e[first])}, got {_format_number(g[first])}"
+        )
+        worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(abs_err)), abs_err.shape))
+        lines.append(
+            f"max abs error {_format_number(abs_err.max())} at {worst}; "
+            f"max rel error {_format_number(rel_err.max())}; "
+            f"{int(bad.sum())} of {bad.size} values differ (rtol={rtol:g}, atol={atol:g})"
+        )
+    raise _fail(exercise, case, lines, _value_hints(g, e, close) + [hint])
+
+
+def check_scalar(
+    got: Any,
+    expected: float,
+    *,
+    exercise: str,
+    case: str = "",
+    call: str = "",
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    hint: str = "",
+) -> None:
+    """Check that ``got`` is one number (a Python or NumPy scalar, not an array) close to ``expected``."""
+    lines = [f"call:     {call}"] if call else []
+    if got is None:
+        raise _fail(exercise, case, lines + ["got None: did the function forget to `return` its result?"])
+    if isinstance(got, (np.ndarray, list, tuple)) and np.ndim(got) > 0:
+        raise _fail(
+            exercise,
+            case,
+            lines + [f"expected one number, got {describe_value(got)}"],
+            ["sum over every axis (np.sum without axis=) to get a single number", hint],
+        )
+    try:
+        value = float(got)
+    except (TypeError, ValueError) as err:
+        raise _fail(exercise, case, lines + [f"expected a number, got {describe_value(got)}"]) from err
+    if math.isclose(value, expected, rel_tol=rtol, abs_tol=atol):
+        return
+    lines.append(f"expected {_format_number(expected)}, got {_format_number(value)}")
+    lines.append(f"abs error {_format_number(abs(value - expected))}")
+    raise _fail(exercise, case, lines, [hint])
+
+
+def check_shape(got: Any, expected_shape: tuple[int, ...], *, exercise: str, case: str = "", hint: str = "") -> None:
+    """Check only the shape of ``got``."""
+    shape = tuple(np.shape(got))
+    if shape != tuple(expected_shape):
+        raise _fail(
+            exercise,
+            case,
+            [f"expected shape {tuple(expected_shape)}, got {shape}"],
+            _shape_hints(shape, tuple(expected_shape)) + [hint],
+        )
+
+
+def check_that(condition: bool, *, exercise: str, case: str, detail: str = "", hint: str = "") -> None:
+    """Check a property that is not an array comparison (a view, an unchanged input, a type)."""
+    if not condition:
+        raise _fail(exercise, case, [detail] if detail else [], [hint])
+
+
+def _call_student(fn: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any], exercise: str, case: str):
+    call = describe_call(getattr(fn, "__name__", exercise), args, kwargs)
+    try:
+        return fn(*args, **kwargs), call
+    except NotImplementedError as err:
+        raise _fail(exercise, case, [f"call:     {call}"], [NOT_IMPLEMENTED_HINT]) from err
+    except Exception as err:  # report the student's own error with the case that triggered it
+        raise _fail(
+            exercise,
+            case,
+            [f"call:     {call}", f"raised {type(err).__name__}: {err}"],
+            ["the function crashed on a valid input: read the error above, then test it on this case"],
+        ) from err
+
+
+def check_output(
+    fn: Callable[..., Any],
+    args: Sequence[Any] = (),
+    kwargs: Mapping[str, Any] | None = None,
+    *,
+    expected: Any,
+    exercise: str = "",
+    case: str = "",
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    dtype: Any = None,
+    hint: str = "",
+    scalar: bool = False,
+) -> Any:
+    """Call ``fn(*args, **kwargs)`` on copies of the inputs and check the result against ``expected``.
+
+    Also fails when the function changes its inputs in place. Returns what the function returned.
+    """
+    kwargs = dict(kwargs or {})
+    exercise = exercise or getattr(fn, "__name__", "exercise")
+    originals = [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in args]
+    got, call = _call_student(fn, args, kwargs, exercise, case)
+    if scalar:
+        check_scalar(got, expected, exercise=exercise, case=case, call=call, rtol=rtol, atol=atol, hint=hint)
+    else:
+        check_array(
+            got, expected, exercise=exercise, case=case, call=call, rtol=rtol, atol=atol, dtype=dtype, hint=hint
+        )
+    for i, (arg, original) in enumerate(zip(args, originals)):
+        if original is not None and not np.array_equal(arg, original, equal_nan=True):
+            raise _fail(
+                exercise,
+                case,
+                [f"call:     {call}", f"argument {i + 1} was changed in place"],
+                ["work on a copy (or build a new array); never write into the caller's input"],
+            )
+    return got
+
+
+def check_raises(
+    fn: Callable[..., Any],
+    args: Sequence[Any] = (),
+    kwargs: Mapping[str, Any] | None = None,
+    *,
+    exercise: str = "",
+    case: str,
+    error: type[BaseException] = ValueError,
+    mentions: Sequence[str] = (),
+    hint: str = "",
+) -> None:
+    """Check that ``fn(*args, **kwargs)`` raises ``error`` whose message contains every word of ``mentions``.
+
+    ``mentions`` are matched case-insensitively; name the argument and the shape or value seen.
+    """
+    kwargs = dict(kwargs or {})
+    exercise = exercise or getattr(fn, "__name__", "exercise")
+    call = describe_call(getattr(fn, "__name__", exercise), args, kwargs)
+    lines = [f"call:     {call}", f"expected: {error.__name__}"]
+    try:
+        result = fn(*args, **kwargs)
+    except NotImplementedError as err:
+        raise _fail(exercise, case, lines, [NOT_IMPLEMENTED_HINT]) from err
+    except error as err:
+        message = str(err)
+        missing = [m for m in mentions if m.lower() not in message.lower()]
+        if missing:
+            raise _fail(
+                exercise,
+                case,
+                lines + [f"got:      {type(err).__name__}: {message}", f"the message should mention {missing}"],
+                ["say which argument is wrong and what was seen, e.g. "
+                 "ValueError(f\"image must be 2-D (H, W), got shape {image.shape}\")", hint],
+            ) from err
+        return
+    except Exception as err:  # a different error type: say which one and where it should have been caught
+        raise _fail(
+            exercise,
+            case,
+            lines + [f"got:      {type(err).__name__}: {err}"],
+            [f"check the arguments at the top of the function and raise {error.__name__} yourself "
+             "before any other computation fails", hint],
+        ) from err
+    raise _fail(
+        exercise,
+        case,
+        lines + [f"got:      no error, the function returned {describe_value(result)}"],
+        [f"validate the arguments first and raise {error.__name__} with a message naming the argument", hint],
+    )
+
+
+def passed(exercise: str, detail: str = "") -> None:
+    """Print the one line a passing test cell shows."""
+    print(f"✓ {exercise}: all checks in this cell passed" + (f" ({detail})" if detail else ""))

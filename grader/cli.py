@@ -1,0 +1,152 @@
+"""``python -m grader release|check|demo [LESSON ...]``: the course's nbgrader pipeline.
+
+- ``release`` regenerates ``notebooks/`` from ``solutions/`` with ``nbgrader generate_assignment``.
+- ``check`` autogrades every solution (full marks expected) and every untouched release (zero expected)
+  and fails when ``notebooks/`` is out of sync with ``solutions/``.
+- ``demo`` autogrades every solution as a perfect student and prints the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+from grader.lessons import NOTEBOOKS, Lesson, select
+from grader.workspace import Grade, GraderError, Workspace
+
+
+def notebook_text(path: Path) -> str:
+    """A notebook serialised the one way the course commits it: sorted keys, one-space indent, final newline."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+    return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _copy_release(released_dir: Path, target_dir: Path) -> None:
+    """Make ``target_dir`` hold exactly what nbgrader released, notebooks normalised."""
+    if target_dir.exists():
+        shutil.rmtree(target_dir)
+    target_dir.mkdir(parents=True)
+    for path in sorted(released_dir.rglob("*")):
+        if path.is_dir():
+            continue
+        out = target_dir / path.relative_to(released_dir)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if path.suffix == ".ipynb":
+            out.write_text(notebook_text(path), encoding="utf-8")
+        else:
+            shutil.copy(path, out)
+
+
+def release(lessons: list[Lesson], output: Path = NOTEBOOKS) -> list[Path]:
+    """Regenerate the student notebooks of ``lessons`` into ``output``; returns the notebooks written."""
+    written = []
+    with Workspace() as ws:
+        for lesson in lessons:
+            print(f"releasing {lesson.lesson_id} …", flush=True)
+            released = ws.generate(lesson)
+            _copy_release(released.parent, output / lesson.lesson_id)
+            written.append(output / lesson.lesson_id / released.name)
+    return written
+
+
+def _row(grade: Grade, verdict: str) -> str:
+    return (
+        f"{grade.lesson_id:<22} {grade.student:<10} {grade.points:>7.1f} {grade.max_points:>6.1f} "
+        f"{grade.seconds:>8.1f}  {verdict}"
+    )
+
+
+HEADER = f"{'lesson':<22} {'student':<10} {'points':>7} {'max':>6} {'seconds':>8}  result"
+
+
+def check(lessons: list[Lesson], *, untouched: bool = True, sync: bool = True) -> int:
+    """Autograde solutions (must get full marks) and untouched releases (must get zero); 0 when all holds."""
+    problems: list[str] = []
+    rows: list[str] = []
+    with Workspace() as ws:
+        for lesson in lessons:
+            try:
+                released = ws.generate(lesson)
+            except GraderError as err:
+                problems.append(f"{lesson.lesson_id}: generate_assignment failed\n{err}")
+                continue
+            if sync and (
+                not lesson.release.exists() or notebook_text(released) != lesson.release.read_text(encoding="utf-8")
+            ):
+                problems.append(
+                    f"{lesson.lesson_id}: notebooks/ is out of sync with solutions/: run `python -m grader release "
+                    f"{lesson.lesson_id}` and commit notebooks/{lesson.lesson_id}/"
+                )
+            students = [("perfect", lesson.source)]
+            if untouched:
+                students.append(("untouched", lesson.release if lesson.release.exists() else released))
+            for student, notebook in students:
+                print(f"autograding {lesson.lesson_id} as the {student} student …", flush=True)
+                ws.submit(lesson, student, notebook)
+                try:
+                    grade = ws.autograde(lesson, student)
+                except GraderError as err:
+                    problems.append(f"{lesson.lesson_id} ({student}): autograde failed\n{err}")
+                    continue
+                if student == "perfect":
+                    ok = grade.points == grade.max_points and grade.max_points > 0
+                    for cell in grade.lost:
+                        problems.append(
+                            f"{lesson.lesson_id}: the solution loses {cell.max_points - cell.points:g} point(s) "
+                            f"in {cell.grade_id}: {cell.reason or 'no error recorded'}"
+                        )
+                else:
+                    ok = grade.points == 0
+                    for cell in grade.cells:
+                        if cell.points:
+                            problems.append(
+                                f"{lesson.lesson_id}: the untouched release earns {cell.points:g} point(s) in "
+                                f"{cell.grade_id}: that test passes without any student code"
+                            )
+                rows.append(_row(grade, "ok" if ok else "FAIL"))
+    print()
+    print(HEADER)
+    print("\n".join(rows))
+    if problems:
+        print("\nProblems:")
+        print("\n".join(f"- {p}" for p in problems))
+        return 1
+    print(f"\nAll {len(lessons)} lesson(s) pass: solutions get full marks"
+          + (", untouched releases get zero" if untouched else "") + (", notebooks/ in sync." if sync else "."))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_release = sub.add_parser("release", help="regenerate notebooks/ from solutions/")
+    p_release.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
+    p_release.add_argument("--output", type=Path, default=NOTEBOOKS, help="folder to write (default: notebooks/)")
+    p_check = sub.add_parser("check", help="full marks for solutions, zero for releases, notebooks/ in sync")
+    p_check.add_argument("lessons", nargs="*")
+    p_demo = sub.add_parser("demo", help="autograde every solution as a perfect student")
+    p_demo.add_argument("lessons", nargs="*")
+    args = parser.parse_args(argv)
+
+    lessons = select(args.lessons)
+    if not lessons:
+        print("no lessons found in solutions/", file=sys.stderr)
+        return 1
+    try:
+        if args.command == "release":
+            for path in release(lessons, args.output):
+                print(f"wrote {path}")
+            return 0
+        if args.command == "check":
+            return check(lessons)
+        return check(lessons, untouched=False, sync=False)
+    except GraderError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
