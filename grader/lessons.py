@@ -46,7 +46,9 @@ def select(lesson_ids: list[str] | None) -> list[Lesson]:
         return lessons
     chosen = []
     for wanted in lesson_ids:
-        matches = [lesson for lesson in lessons if lesson.lesson_id == wanted or lesson.lesson_id.startswith(f"{wanted}_")]
+        matches = [
+            lesson for lesson in lessons if lesson.lesson_id == wanted or lesson.lesson_id.startswith(f"{wanted}_")
+        ]
         if not matches:
             known = ", ".join(lesson.lesson_id for lesson in lessons)
             raise SystemExit(f"no lesson '{wanted}' in solutions/ (known: {known})")

@@ -1,0 +1,56 @@
+# From Pixels to CNNs — the two commands a newcomer needs are `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: help venv demo test lab release check bench lint contract clean
+
+help:
+	@echo "make demo     create .venv, regenerate notebooks/, autograde every solution, print the table"
+	@echo "make test     create or update .venv and run the whole test suite"
+	@echo "make lab      open JupyterLab on notebooks/"
+	@echo "make release  regenerate notebooks/ from solutions/ (commit the result)"
+	@echo "make check    autograde solutions (full marks) and releases (zero); check notebooks/ is in sync"
+	@echo "make bench    time every lesson top to bottom against its 60 s budget"
+	@echo "make lint     ruff on the Python code"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@echo "installing the course into $(VENV) (first time: a few minutes, TensorFlow is large) …"
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>/dev/null || true
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+	@$(PY) -c "import course_utils, grader, tensorflow, nbgrader" 2>/dev/null || { echo "installation failed: see the pip messages above"; exit 1; }
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: venv
+	$(PY) -m grader release
+	$(PY) -m grader demo
+
+test: venv
+	$(PY) -m pytest
+
+lab: venv
+	$(VENV)/bin/jupyter lab notebooks/
+
+release: venv
+	$(PY) -m grader release
+
+check: venv
+	$(PY) -m grader check
+
+bench: venv
+	$(PY) -m grader.bench
+
+lint: venv
+	$(VENV)/bin/ruff check course_utils grader tests
+
+contract:
+	$(PYTHON) ../shared/tools/contract_check.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info reports
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

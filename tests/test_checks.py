@@ -1,0 +1,235 @@
+"""The checks behind every test cell: they pass right answers and explain wrong ones."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course_utils.checks import (
+    CheckFailure,
+    check_array,
+    check_output,
+    check_raises,
+    check_scalar,
+    check_shape,
+    check_that,
+    describe_call,
+    passed,
+)
+
+RNG = np.random.default_rng(0)
+EXPECTED = RNG.normal(size=(4, 5))
+
+
+def failure(fn, *args, **kwargs) -> str:
+    with pytest.raises(CheckFailure) as info:
+        fn(*args, **kwargs)
+    return str(info.value)
+
+
+def test_check_failure_is_an_assertion_error():
+    assert issubclass(CheckFailure, AssertionError)
+
+
+def test_equal_arrays_pass_silently(capsys):
+    check_array(EXPECTED.copy(), EXPECTED, exercise="conv2d", case="same")
+    check_array(EXPECTED.astype(np.float32), EXPECTED, exercise="conv2d", case="float32 within tolerance", rtol=1e-5)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_value_mismatch_names_case_index_and_errors():
+    got = EXPECTED.copy()
+    got[2, 3] += 1.5
+    message = failure(check_array, got, EXPECTED, exercise="conv2d", case="7×9 image, stride 2")
+    assert message.startswith("conv2d: 7×9 image, stride 2")
+    assert "first mismatch at index (2, 3)" in message
+    assert "max abs error 1.5 at (2, 3)" in message
+    assert "1 of 20 values differ" in message
+    assert "shape (4, 5), dtype float64" in message
+
+
+def test_shape_off_by_one_points_at_the_size_formula():
+    message = failure(check_array, np.zeros((5, 6)), EXPECTED, exercise="conv2d", case="valid")
+    assert "expected: shape (4, 5)" in message and "got:      shape (5, 6)" in message
+    assert "floor((n - f) / s) + 1" in message
+
+
+def test_swapped_axes_are_recognised():
+    message = failure(check_array, np.zeros((5, 4)), EXPECTED, exercise="conv2d", case="H ≠ W")
+    assert "swapped" in message
+
+
+def test_swapped_spatial_axes_with_channels_are_recognised():
+    message = failure(check_array, np.zeros((5, 4, 3)), np.zeros((4, 5, 3)), exercise="conv_forward", case="C=3")
+    assert "swapped" in message
+
+
+def test_ignored_stride_is_suggested_when_the_output_is_too_large():
+    message = failure(check_array, np.zeros((7, 9)), np.zeros((3, 4)), exercise="conv2d", case="stride 2")
+    assert "stride" in message
+
+
+def test_missing_axis_is_reported():
+    message = failure(check_array, np.zeros((4, 5)), np.zeros((4, 5, 1)), exercise="to_grayscale", case="keepdims")
+    assert "2 axes, 3 expected" in message
+
+
+def test_flipped_kernel_symptom():
+    message = failure(check_array, np.flip(EXPECTED), EXPECTED, exercise="conv2d", case="asymmetric kernel")
+    assert "flipped" in message
+
+
+def test_reversed_1d_symptom():
+    expected = np.arange(6.0)
+    message = failure(check_array, expected[::-1], expected, exercise="conv1d", case="ramp")
+    assert "reversed" in message
+
+
+def test_constant_offset_suggests_a_bias():
+    message = failure(check_array, EXPECTED + 0.5, EXPECTED, exercise="conv2d_multi", case="bias 0.5")
+    assert "bias" in message and "0.5" in message
+
+
+def test_scale_factor_is_named():
+    message = failure(check_array, EXPECTED * 255 / 256, EXPECTED, exercise="to_float", case="uint8 ramp")
+    assert "times the expected one" in message and "0.996094" in message
+
+
+def test_border_only_differences_suggest_padding():
+    got = EXPECTED.copy()
+    got[0, :] += 1
+    got[:, -1] -= 2
+    message = failure(check_array, got, EXPECTED, exercise="zero_pad", case="pad 1")
+    assert "only the border differs" in message
+
+
+def test_all_zeros_result():
+    message = failure(check_array, np.zeros_like(EXPECTED), EXPECTED, exercise="conv2d", case="random")
+    assert "all zeros" in message
+
+
+def test_nan_result_is_explained():
+    got = EXPECTED.copy()
+    got[1, 1] = np.nan
+    message = failure(check_array, got, EXPECTED, exercise="batchnorm", case="random")
+    assert "NaN" in message
+
+
+def test_dtype_requirement():
+    message = failure(
+        check_array, EXPECTED, EXPECTED, exercise="to_float", case="uint8 in", dtype=np.float32
+    )
+    assert "dtype must be float32" in message and "astype(np.float32)" in message
+    check_array(EXPECTED.astype(np.float32), EXPECTED, exercise="to_float", case="ok", dtype=np.floating)
+
+
+def test_none_and_tuple_results():
+    assert "forget to `return`" in failure(check_array, None, EXPECTED, exercise="crop", case="box")
+    assert "tuple of 2" in failure(check_array, (EXPECTED, 1), EXPECTED, exercise="crop", case="box")
+
+
+def test_custom_hint_is_appended():
+    message = failure(check_array, EXPECTED + 1, EXPECTED, exercise="x", case="y", hint="did you add the bias twice?")
+    assert "hint: did you add the bias twice?" in message
+
+
+def test_scalar_checks():
+    check_scalar(np.float64(2.5), 2.5, exercise="conv_single_step", case="ones")
+    message = failure(check_scalar, np.array([2.5, 1.0]), 2.5, exercise="conv_single_step", case="ones")
+    assert "expected one number" in message
+    message = failure(check_scalar, 3.0, 2.5, exercise="conv_single_step", case="ones")
+    assert "expected 2.5, got 3" in message
+
+
+def test_check_shape_and_check_that():
+    check_shape(np.zeros((2, 3)), (2, 3), exercise="make_batch", case="two")
+    assert "expected shape (2, 3, 1)" in failure(check_shape, np.zeros((2, 3)), (2, 3, 1), exercise="m", case="c")
+    check_that(True, exercise="crop", case="view")
+    message = failure(check_that, False, exercise="crop", case="view", detail="the result is a copy", hint="slice")
+    assert "crop: view" in message and "the result is a copy" in message and "hint: slice" in message
+
+
+def test_describe_call_shows_shapes_not_arrays():
+    text = describe_call("conv2d", (np.zeros((7, 9)), np.ones((3, 3), np.float32)), {"stride": 2})
+    assert text == "conv2d(array(7, 9) float64, array(3, 3) float32, stride=2)"
+    assert describe_call("conv1d", ([0.5, 0.5],)) == "conv1d([0.5, 0.5])"
+
+
+def double(x):
+    return 2 * np.asarray(x)
+
+
+def not_done(x):
+    raise NotImplementedError()
+
+
+def crashes(x):
+    return x[10]
+
+
+def in_place(x):
+    x *= 2
+    return x
+
+
+def test_check_output_returns_the_result():
+    got = check_output(double, (np.arange(3),), expected=[0, 2, 4], case="arange")
+    assert got.tolist() == [0, 2, 4]
+
+
+def test_check_output_explains_not_implemented():
+    message = failure(check_output, not_done, (np.arange(3),), expected=[0, 2, 4], case="arange")
+    assert "NotImplementedError" in message and "replace `raise NotImplementedError()`" in message
+
+
+def test_check_output_reports_a_crash_with_its_call():
+    message = failure(check_output, crashes, (np.arange(3),), expected=[0], case="short input")
+    assert "crashes(array([0, 1, 2], int64))" in message and "IndexError" in message
+
+
+def test_check_output_catches_in_place_changes():
+    message = failure(check_output, in_place, (np.arange(3.0),), expected=[0, 2, 4], case="ramp")
+    assert "changed in place" in message
+
+
+def validates(x):
+    if np.ndim(x) != 2:
+        raise ValueError(f"image must be 2-D, got shape {np.shape(x)}")
+    return x
+
+
+def test_check_raises_passes_on_a_named_value_error():
+    check_raises(validates, (np.zeros(3),), case="1-D input", mentions=["image", "(3,)"])
+
+
+def test_check_raises_when_nothing_is_raised():
+    message = failure(check_raises, double, (np.zeros(3),), case="1-D input")
+    assert "no error, the function returned" in message and "raise ValueError" in message
+
+
+def test_check_raises_when_the_message_is_vague():
+    message = failure(check_raises, validates, (np.zeros(3),), case="1-D input", mentions=["kernel"])
+    assert "should mention ['kernel']" in message
+
+
+def test_check_raises_when_another_error_escapes():
+    message = failure(check_raises, crashes, (np.zeros(3),), case="short input")
+    assert "IndexError" in message and "expected: ValueError" in message
+
+
+def test_check_raises_on_not_implemented():
+    assert "NotImplementedError" in failure(check_raises, not_done, (1,), case="stub")
+
+
+def test_passed_prints_one_line(capsys):
+    passed("conv2d")
+    out, err = capsys.readouterr()
+    assert out == "✓ conv2d: all checks in this cell passed\n" and err == ""
+
+
+def test_failures_write_nothing_to_stderr(capsys):
+    got = EXPECTED.copy()
+    got[0, 0] = np.inf
+    with pytest.raises(CheckFailure):
+        check_array(got, np.zeros_like(EXPECTED), exercise="x", case="inf vs zeros")
+    assert capsys.readouterr().err == ""

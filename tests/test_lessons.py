@@ -1,0 +1,121 @@
+"""Every lesson, executed once as the autograder runs it: full marks, silent test cells, on time, and wrong code loses.
+
+Each solution notebook runs top to bottom in one kernel (hidden tests included, ``NBGRADER_EXECUTION=autograde``).
+Then every plausible wrong implementation in ``tests/mutants/<lesson>.py`` is defined in that kernel and only its
+exercise's test cell is run again, scored by nbgrader's own ``determine_grade``: it must lose points.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from mutation_harness import ROOT, LessonRun, load_mutants
+
+from grader.lessons import RUNTIME_BUDGET_SECONDS, all_lessons
+
+LESSONS = [lesson.lesson_id for lesson in all_lessons()]
+#: A test fails only far beyond the budget, so a busy machine never turns CI red; `make bench` prints the figures.
+RUNTIME_FAIL_FACTOR = 3.0
+MIN_MUTANTS_PER_EXERCISE = 3
+
+MUTANT_CASES = [
+    pytest.param(lesson_id, exercise, description, source, id=f"{lesson_id}:{exercise}:{description}")
+    for lesson_id in LESSONS
+    for exercise, wrongs in load_mutants(lesson_id).items()
+    for description, source in wrongs
+]
+
+
+@pytest.fixture(scope="session")
+def runs():
+    """Executed lessons, started on first use and shut down at the end of the session."""
+    started: dict[str, LessonRun] = {}
+    yield started
+    for run in started.values():
+        run.__exit__(None, None, None)
+
+
+@pytest.fixture
+def lesson_run(runs):
+    def get(lesson_id: str) -> LessonRun:
+        if lesson_id not in runs:
+            run = LessonRun(lesson_id).__enter__()
+            runs[lesson_id] = run
+            run.run_all()
+            report = ROOT / "reports" / "lesson_runtimes.json"
+            report.parent.mkdir(exist_ok=True)
+            known = json.loads(report.read_text()) if report.exists() else {}
+            known[lesson_id] = round(run.total_seconds, 2)
+            report.write_text(json.dumps(known, indent=1, sort_keys=True) + "\n")
+        return runs[lesson_id]
+
+    return get
+
+
+def grade_cells(run: LessonRun):
+    return {cid: cell for cid, cell in run.cells.items() if cell.max_points is not None}
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_solution_gets_full_marks(lesson_run, lesson_id):
+    run = lesson_run(lesson_id)
+    graded = grade_cells(run)
+    assert graded, f"{lesson_id} has no graded test cells"
+    lost = {cid: c.error or c.stderr for cid, c in graded.items() if c.points != c.max_points}
+    assert not lost, f"{lesson_id}: the solution loses points in {lost}"
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_no_cell_of_the_solution_fails(lesson_run, lesson_id):
+    run = lesson_run(lesson_id)
+    errors = {cid: c.error for cid, c in run.cells.items() if c.error}
+    assert not errors, f"{lesson_id}: cells raise when run top to bottom: {errors}"
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_test_cells_write_nothing_to_stderr(lesson_run, lesson_id):
+    """nbgrader scores a test cell zero when it writes to stderr (TensorFlow logs there)."""
+    run = lesson_run(lesson_id)
+    noisy = {cid: c.stderr[:300] for cid, c in grade_cells(run).items() if c.stderr}
+    assert not noisy, f"{lesson_id}: test cells write to stderr: {noisy}"
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_lesson_runs_within_its_budget(lesson_run, lesson_id):
+    run = lesson_run(lesson_id)
+    slowest = sorted(run.cells.values(), key=lambda c: -c.seconds)[:3]
+    print(f"{lesson_id}: {run.total_seconds:.1f} s (budget {RUNTIME_BUDGET_SECONDS:.0f} s); slowest cells: "
+          + ", ".join(f"{c.cell_id} {c.seconds:.1f} s" for c in slowest))
+    assert run.total_seconds < RUNTIME_FAIL_FACTOR * RUNTIME_BUDGET_SECONDS, (
+        f"{lesson_id} took {run.total_seconds:.0f} s, far beyond its {RUNTIME_BUDGET_SECONDS:.0f} s budget"
+    )
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_every_exercise_has_wrong_implementations(lesson_id):
+    source = (ROOT / "solutions" / lesson_id / f"{lesson_id}.ipynb").read_text(encoding="utf-8")
+    nb = json.loads(source)
+    exercises = [
+        cell["metadata"]["nbgrader"]["grade_id"].removeprefix("test_")
+        for cell in nb["cells"]
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
+    ]
+    mutants = load_mutants(lesson_id)
+    short = {e: len(mutants.get(e, [])) for e in exercises if len(mutants.get(e, [])) < MIN_MUTANTS_PER_EXERCISE}
+    assert not short, f"{lesson_id}: exercises with fewer than {MIN_MUTANTS_PER_EXERCISE} wrong versions: {short}"
+    unknown = set(mutants) - set(exercises)
+    assert not unknown, f"{lesson_id}: mutants for exercises without a test cell: {unknown}"
+
+
+@pytest.mark.parametrize(("lesson_id", "exercise", "description", "source"), MUTANT_CASES)
+def test_wrong_implementation_loses_points(lesson_run, lesson_id, exercise, description, source):
+    run = lesson_run(lesson_id)
+    assert re.search(rf"^def {exercise}\(", source, re.M), "a mutant must redefine its exercise's function"
+    result = run.try_mutant(exercise, description, source)
+    assert result.killed, (
+        f"{lesson_id}: the wrong {exercise} ({description}) still earns "
+        f"{result.points:g}/{result.max_points:g}: the tests do not catch it"
+    )
+    assert result.reason, "a lost point must come with an explanation in the cell's output"

@@ -1,0 +1,143 @@
+"""The nbgrader pipeline: solutions/ → notebooks/ (deterministic, in sync, no outputs) → real autograding."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from course_utils import REPOSITORY
+from grader.cli import notebook_text
+from grader.lessons import NOTEBOOKS, ROOT, SOLUTIONS, all_lessons
+
+LESSONS = [lesson.lesson_id for lesson in all_lessons()]
+CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract_check.py"
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def grader(*args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def all_notebooks() -> list[Path]:
+    return sorted(SOLUTIONS.glob("*/*.ipynb")) + sorted(NOTEBOOKS.glob("*/*.ipynb"))
+
+
+def test_there_are_lessons():
+    assert LESSONS[:2] == ["01_pixels", "02_convolution"], LESSONS
+
+
+@pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_notebooks_are_committed_without_outputs(path):
+    nb = load(path)
+    dirty = [c.get("id") for c in nb["cells"] if c["cell_type"] == "code" and (c["outputs"] or c["execution_count"])]
+    assert not dirty, f"{path.relative_to(ROOT)} has outputs in cells {dirty}: clear them before committing"
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_every_lesson_is_released(lesson_id):
+    release = NOTEBOOKS / lesson_id / f"{lesson_id}.ipynb"
+    assert release.exists(), f"run `python -m grader release {lesson_id}` and commit notebooks/{lesson_id}/"
+
+
+def test_release_is_deterministic_and_in_sync(tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    for out in (first, second):
+        done = grader("release", "--output", str(out))
+        assert done.returncode == 0, done.stdout + done.stderr
+    for lesson_id in LESSONS:
+        name = f"{lesson_id}/{lesson_id}.ipynb"
+        a, b = (first / name).read_text(encoding="utf-8"), (second / name).read_text(encoding="utf-8")
+        assert a == b, f"two releases of {lesson_id} differ: generation is not deterministic"
+        committed = (NOTEBOOKS / name).read_text(encoding="utf-8")
+        assert a == committed, f"notebooks/{name} is out of sync with solutions/: run `python -m grader release`"
+    released = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(NOTEBOOKS) for p in NOTEBOOKS.rglob("*") if p.is_file())
+    assert released == committed, "notebooks/ holds files that a release does not produce (or lacks some)"
+
+
+def test_committed_notebooks_use_the_canonical_serialisation():
+    for path in all_notebooks():
+        if path.is_relative_to(NOTEBOOKS):
+            assert path.read_text(encoding="utf-8") == notebook_text(path), path
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_release_hides_solutions_and_hidden_tests(lesson_id):
+    nb = load(NOTEBOOKS / lesson_id / f"{lesson_id}.ipynb")
+    text = json.dumps(nb)
+    assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
+    assert "HIDDEN TESTS" not in text
+    for cell in nb["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if meta.get("solution") and cell["cell_type"] == "code":
+            assert "raise NotImplementedError()" in "".join(cell["source"]), cell["id"]
+        if meta.get("grade"):
+            assert meta.get("locked") and cell["metadata"].get("editable") is False, cell["id"]
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_every_exercise_has_visible_and_hidden_tests(lesson_id):
+    nb = load(SOLUTIONS / lesson_id / f"{lesson_id}.ipynb")
+    tests = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
+    answers = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+    assert tests and answers
+    for cell in tests:
+        source = "".join(cell["source"])
+        visible = source.split("### BEGIN HIDDEN TESTS")[0]
+        assert "### BEGIN HIDDEN TESTS" in source, f"{cell['id']} has no hidden tests"
+        assert "check_" in visible, f"{cell['id']} has no visible check for students to run"
+        assert source.rstrip().splitlines()[-1].startswith("passed("), f"{cell['id']} should end with passed(...)"
+    defined = {m for c in answers for m in re.findall(r"^def (\w+)\(", "".join(c["source"]), re.M)}
+    tested = {c["metadata"]["nbgrader"]["grade_id"].removeprefix("test_") for c in tests}
+    assert tested <= defined, f"test cells for undefined functions: {tested - defined}"
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_lessons_follow_the_template(lesson_id):
+    nb = load(SOLUTIONS / lesson_id / f"{lesson_id}.ipynb")
+    cells = nb["cells"]
+    title = "".join(cells[0]["source"])
+    badge = f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/notebooks/{lesson_id}/{lesson_id}.ipynb"
+    assert title.startswith(f"# {lesson_id[:2]} "), "the first cell is the title"
+    assert badge in title, "the Colab badge must open this lesson's student notebook"
+    assert "CC BY 4.0" in title and "MIT" in title, "the title cell states the licences"
+    setup = next(c for c in cells if c["cell_type"] == "code")
+    setup_source = "".join(setup["source"])
+    assert setup["id"] == "setup" and setup["metadata"]["nbgrader"]["locked"]
+    assert f'start_lesson("{lesson_id}")' in setup_source
+    assert '"google.colab" in sys.modules' in setup_source and "--no-deps" in setup_source, (
+        "in Colab the setup installs the course without touching Colab's TensorFlow"
+    )
+    markdown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    for heading in ("## Objectives", "## Summary"):
+        assert heading in markdown, f"{lesson_id} lacks the section {heading}"
+    assert re.search(r"^#+ .*Explore", markdown, re.M), f"{lesson_id} lacks an Explore section"
+
+
+def test_contract_names_are_all_defined():
+    if not CONTRACT_CHECK.exists():
+        pytest.skip("the syllabus contract checker is not beside this checkout")
+    done = subprocess.run([sys.executable, str(CONTRACT_CHECK)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_grader_check_gives_full_marks_to_solutions_and_zero_to_releases():
+    """The real nbgrader CLI and its SQLite gradebook, on every lesson."""
+    done = grader("check")
+    print(done.stdout)
+    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    for lesson_id in LESSONS:
+        perfect = re.search(rf"^{lesson_id}\s+perfect\s+([\d.]+)\s+([\d.]+)\s+[\d.]+\s+ok$", done.stdout, re.M)
+        untouched = re.search(rf"^{lesson_id}\s+untouched\s+0\.0\s+([\d.]+)\s+[\d.]+\s+ok$", done.stdout, re.M)
+        assert perfect and perfect.group(1) == perfect.group(2), f"{lesson_id} perfect row missing or short"
+        assert untouched, f"{lesson_id} untouched row missing or not zero"
