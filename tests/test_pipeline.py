@@ -141,3 +141,27 @@ def test_grader_check_gives_full_marks_to_solutions_and_zero_to_releases():
         untouched = re.search(rf"^{lesson_id}\s+untouched\s+0\.0\s+([\d.]+)\s+[\d.]+\s+ok$", done.stdout, re.M)
         assert perfect and perfect.group(1) == perfect.group(2), f"{lesson_id} perfect row missing or short"
         assert untouched, f"{lesson_id} untouched row missing or not zero"
+
+
+def _requirements(lines: list[str]) -> set[str]:
+    return {re.sub(r"\s+", "", line) for line in lines}
+
+
+def test_environment_yml_matches_pyproject():
+    """conda users get the same version ranges as pip users."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = _requirements(project["dependencies"] + project["optional-dependencies"]["dev"])
+    listed = re.findall(r'^\s+- "([^"]+)"$', (ROOT / "environment.yml").read_text(encoding="utf-8"), re.M)
+    assert _requirements(listed) - {"-e."} == wanted
+
+
+def test_readme_names_the_two_commands_and_every_lesson():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "make demo" in readme and "make test" in readme
+    for lesson_id in LESSONS:
+        assert f"notebooks/{lesson_id}/{lesson_id}.ipynb" in readme, f"README does not link {lesson_id}"
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
