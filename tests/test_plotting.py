@@ -1,0 +1,287 @@
+"""course_utils.plotting: every function draws headless, prints the right values and refuses bad input."""
+
+from __future__ import annotations
+
+import inspect
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from scipy.signal import correlate2d  # noqa: E402
+
+from course_utils import plotting  # noqa: E402
+from course_utils.plotting import (  # noqa: E402
+    show_before_after,
+    show_feature_maps,
+    show_image,
+    show_image_values,
+    show_images,
+    show_kernel_gallery,
+)
+
+SOBEL_X = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
+
+
+@pytest.fixture(autouse=True)
+def _headless(monkeypatch):
+    """No function may call plt.show(); every figure is closed after the test."""
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("plotting functions must not call plt.show()")
+
+    monkeypatch.setattr(plt, "show", forbidden)
+    yield
+    plt.close("all")
+
+
+def correlate_valid(image, kernel):
+    """The oracle 2-D convolution (deep-learning convention: no flip, no padding)."""
+    return correlate2d(np.asarray(image, dtype=float), np.asarray(kernel, dtype=float), mode="valid")
+
+
+def texts_by_string(ax: Axes) -> dict[str, matplotlib.text.Text]:
+    return {text.get_text(): text for text in ax.texts}
+
+
+def visible_axes(fig: Figure) -> list[Axes]:
+    return [ax for ax in fig.axes if ax.axison]
+
+
+# --------------------------------------------------------------------------- module surface
+
+
+def test_module_exposes_only_the_plotting_functions():
+    public = {
+        name
+        for name, value in vars(plotting).items()
+        if not name.startswith("_") and inspect.isfunction(value) and value.__module__ == plotting.__name__
+    }
+    assert public == set(plotting.__all__)
+
+
+# --------------------------------------------------------------------------- show_image
+
+
+def test_show_image_gray_uint8_uses_the_full_scale_and_no_ticks():
+    image = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    ax = show_image(image, title="tiny")
+    ax.figure.canvas.draw()
+    assert isinstance(ax, Axes)
+    assert ax.get_title() == "tiny"
+    assert list(ax.get_xticks()) == [] and list(ax.get_yticks()) == []
+    assert ax.images[0].get_clim() == (0, 255)
+
+
+def test_show_image_colour_float_on_0_255_scale_is_rescaled_not_clipped():
+    image = np.full((4, 5, 3), 127.5)
+    ax = show_image(image)
+    ax.figure.canvas.draw()
+    assert np.allclose(ax.images[0].get_array(), 0.5)
+
+
+def test_show_image_accepts_hw1_and_draws_on_a_given_axes():
+    fig, ax = plt.subplots()
+    assert show_image(np.zeros((3, 3, 1)), ax=ax) is ax
+    assert ax.images[0].get_array().shape == (3, 3)
+
+
+def test_show_image_refuses_other_shapes():
+    with pytest.raises(ValueError, match=r"\(2, 3, 3, 3\)"):
+        show_image(np.zeros((2, 3, 3, 3)))
+
+
+# --------------------------------------------------------------------------- show_image_values
+
+
+TINY = np.array([[0, 50, 100], [150, 200, 255]], dtype=np.uint8)
+
+
+def test_show_image_values_prints_each_value_in_its_cell():
+    ax = show_image_values(TINY, title="pixels")
+    ax.figure.canvas.draw()
+    texts = texts_by_string(ax)
+    assert sorted(texts) == sorted(str(v) for v in TINY.flat)
+    for (row, col), value in np.ndenumerate(TINY):
+        assert texts[str(value)].get_position() == (col, row)
+    assert ax.get_title() == "pixels"
+
+
+def test_show_image_values_origin_is_top_left():
+    ax = show_image_values(TINY)
+    ax.figure.canvas.draw()
+    texts = texts_by_string(ax)
+    top = texts["0"].get_window_extent().y0  # pixel (0, 0)
+    below = texts["150"].get_window_extent().y0  # pixel (1, 0)
+    right = texts["50"].get_window_extent().x0  # pixel (0, 1)
+    assert top > below, "row 0 must be drawn above row 1"
+    assert right > texts["0"].get_window_extent().x0
+    assert ax.yaxis_inverted()
+
+
+def test_show_image_values_text_contrasts_with_the_pixel():
+    ax = show_image_values(TINY)
+    texts = texts_by_string(ax)
+    assert texts["255"].get_color() == "black"  # dark text on a white pixel
+    assert texts["0"].get_color() == "white"  # light text on a black pixel
+
+
+def test_show_image_values_ticks_are_row_and_column_indices():
+    ax = show_image_values(TINY)
+    assert list(ax.get_xticks()) == [0, 1, 2]
+    assert list(ax.get_yticks()) == [0, 1]
+    assert ax.xaxis.get_label_position() == "top"
+
+
+def test_show_image_values_formats_floats_and_skips_nan():
+    image = np.array([[0.5, -0.25], [3.0, np.nan]])
+    ax = show_image_values(image)
+    assert sorted(texts_by_string(ax)) == sorted(["0.50", "-0.25", "3.00"])
+    whole = show_image_values(np.array([[1.0, -0.0], [2.0, 3.0]]))
+    assert sorted(texts_by_string(whole)) == ["0", "1", "2", "3"]
+
+
+def test_show_image_values_accepts_hw1_fmt_and_fontsize():
+    ax = show_image_values(np.array([[[0.5], [1.0]]]), fmt=".1f", fontsize=9)
+    texts = texts_by_string(ax)
+    assert sorted(texts) == ["0.5", "1.0"]
+    assert texts["0.5"].get_fontsize() == 9
+    brace = show_image_values(np.array([[1, 2]]), fmt="{:03d}")
+    assert sorted(texts_by_string(brace)) == ["001", "002"]
+
+
+def test_show_image_values_refuses_large_and_colour_images():
+    with pytest.raises(ValueError, match=r"\(33, 10\).*too large"):
+        show_image_values(np.zeros((33, 10)))
+    with pytest.raises(ValueError, match=r"\(4, 4, 3\)"):
+        show_image_values(np.zeros((4, 4, 3)))
+
+
+# --------------------------------------------------------------------------- show_images
+
+
+def test_show_images_grid_hides_unused_panels():
+    images = [np.random.default_rng(i).random((6, 6)) for i in range(5)]
+    fig = show_images(images, titles=list("abcde"), ncols=4)
+    fig.canvas.draw()
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 8
+    assert [ax.get_title() for ax in visible_axes(fig)] == list("abcde")
+
+
+def test_show_images_accepts_a_batch_array_and_colour():
+    fig = show_images(np.zeros((3, 5, 5, 3), dtype=np.uint8), ncols=4)
+    assert len(fig.axes) == 3  # ncols shrinks to the number of images
+
+
+def test_show_images_validates_titles_and_emptiness():
+    with pytest.raises(ValueError, match="2 titles for 3 images"):
+        show_images([np.zeros((2, 2))] * 3, titles=["a", "b"])
+    with pytest.raises(ValueError, match="empty"):
+        show_images([])
+
+
+# --------------------------------------------------------------------------- show_kernel_gallery
+
+
+def test_kernel_gallery_without_image_prints_small_kernels_only():
+    kernels = {"identity": np.pad([[1]], 1), "sobel x": SOBEL_X, "box 21": np.ones((21, 21)) / 441}
+    fig = show_kernel_gallery(kernels)
+    fig.canvas.draw()
+    panels = visible_axes(fig)
+    assert len(panels) == 3
+    assert [len(ax.texts) for ax in panels] == [9, 9, 0]  # the 21x21 kernel is drawn without numbers
+    assert sorted(texts_by_string(panels[1])) == ["-1", "-2", "0", "1", "2"]
+    low, high = panels[1].images[0].get_clim()
+    assert low == -high and high > 0, "kernels use a colour scale centred at 0"
+
+
+def test_kernel_gallery_prints_blur_kernels_as_integers_times_a_factor():
+    fig = show_kernel_gallery({"blur": np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16})
+    ax = visible_axes(fig)[0]
+    assert "1/16" in ax.get_title()
+    assert sorted(t.get_text() for t in ax.texts) == sorted(["1", "2", "1", "2", "4", "2", "1", "2", "1"])
+
+
+def test_kernel_gallery_with_image_calls_conv_fn_and_shows_its_output():
+    image = np.random.default_rng(0).random((10, 12))
+    kernels = {"sobel x": SOBEL_X, "box 5": np.ones((5, 5)) / 25}
+    calls = []
+
+    def conv_fn(img, kernel):
+        calls.append((img.shape, np.asarray(kernel).shape))
+        return correlate_valid(img, kernel)
+
+    fig = show_kernel_gallery(kernels, image=image, conv_fn=conv_fn, ncols=4)
+    fig.canvas.draw()
+    assert calls == [((10, 12), (3, 3)), ((10, 12), (5, 5))]
+    assert len(visible_axes(fig)) == 4
+    below_sobel = fig.axes[2]  # row 0: kernels, row 1: their outputs
+    assert below_sobel.axison
+    assert np.allclose(below_sobel.images[0].get_array(), correlate_valid(image, SOBEL_X))
+    assert "(8, 10)" in below_sobel.get_title()
+
+
+def test_kernel_gallery_requires_conv_fn_with_an_image():
+    with pytest.raises(ValueError, match="conv_fn"):
+        show_kernel_gallery({"sobel": SOBEL_X}, image=np.zeros((6, 6)))
+
+
+def test_kernel_gallery_reports_a_conv_fn_with_the_wrong_output():
+    with pytest.raises(ValueError, match=r"returned shape \(2, 4, 4\)"):
+        show_kernel_gallery({"sobel": SOBEL_X}, image=np.zeros((6, 6)), conv_fn=lambda x, k: np.zeros((2, 4, 4)))
+
+
+def test_kernel_gallery_refuses_a_kernel_that_is_not_2d():
+    with pytest.raises(ValueError, match=r"'flat'.*\(3,\)"):
+        show_kernel_gallery({"flat": np.ones(3)})
+
+
+# --------------------------------------------------------------------------- show_before_after
+
+
+def test_before_after_titles_show_shapes_and_sizes_are_relative():
+    before = np.random.default_rng(0).random((28, 28))
+    after = before[::2, ::2]
+    fig = show_before_after(before, after, titles=("input", "pooled"))
+    fig.canvas.draw()
+    first, second = fig.axes
+    assert first.get_title() == "input\nshape (28, 28)"
+    assert second.get_title() == "pooled\nshape (14, 14)"
+    assert first.get_window_extent().width > 1.5 * second.get_window_extent().width
+
+
+def test_before_after_accepts_colour_and_gray():
+    fig = show_before_after(np.zeros((8, 8, 3), dtype=np.uint8), np.zeros((8, 8)))
+    fig.canvas.draw()
+    assert len(fig.axes) == 2
+
+
+# --------------------------------------------------------------------------- show_feature_maps
+
+
+def test_feature_maps_one_panel_per_channel():
+    maps = np.random.default_rng(0).random((1, 6, 5, 10)).astype(np.float32)
+    fig = show_feature_maps(maps, ncols=8)
+    fig.canvas.draw()
+    panels = visible_axes(fig)
+    assert len(panels) == 10 and len(fig.axes) == 16
+    assert panels[3].get_title() == "channel 3"
+    assert np.allclose(panels[3].images[0].get_array(), maps[0, :, :, 3])
+
+
+def test_feature_maps_accepts_hwk_and_titles():
+    fig = show_feature_maps(np.zeros((4, 4, 2)), titles=["edges", "blobs"])
+    assert [ax.get_title() for ax in visible_axes(fig)] == ["edges", "blobs"]
+
+
+def test_feature_maps_refuses_a_batch_and_wrong_titles():
+    with pytest.raises(ValueError, match=r"maps\[0\]"):
+        show_feature_maps(np.zeros((2, 4, 4, 3)))
+    with pytest.raises(ValueError, match="1 titles for 3 channels"):
+        show_feature_maps(np.zeros((4, 4, 3)), titles=["a"])
