@@ -142,7 +142,12 @@ def _value_hints(got: np.ndarray, expected: np.ndarray, close: Callable[[Any, An
         nonzero = np.abs(expected) > 1e-12
         if nonzero.sum() >= 2:
             ratio = got[nonzero].astype(np.float64) / expected[nonzero].astype(np.float64)
-            if np.ptp(ratio) <= 1e-6 * (1 + abs(ratio.mean())) and abs(ratio.mean() - 1) > 1e-6:
+            if np.ptp(ratio) <= 1e-6 * (1 + abs(ratio.mean())) and abs(ratio.mean() + 1) <= 1e-6:
+                hints.append(
+                    "every value has the opposite sign: a kernel flipped by mistake (an edge kernel changes "
+                    "sign when flipped) or a subtraction the wrong way round"
+                )
+            elif np.ptp(ratio) <= 1e-6 * (1 + abs(ratio.mean())) and abs(ratio.mean() - 1) > 1e-6:
                 hints.append(
                     f"every value is {_format_number(ratio.mean())} times the expected one: "
                     "a scale factor is off (divide by 255, the window size, or the keep probability?)"

@@ -95,6 +95,11 @@ def test_scale_factor_is_named():
     assert "times the expected one" in message and "0.996094" in message
 
 
+def test_opposite_sign_suggests_a_flipped_kernel():
+    message = failure(check_array, -EXPECTED, EXPECTED, exercise="conv2d", case="edge kernel")
+    assert "opposite sign" in message and "times the expected" not in message
+
+
 def test_border_only_differences_suggest_padding():
     got = EXPECTED.copy()
     got[0, :] += 1
