@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -30,7 +31,7 @@ def time_lesson(lesson: Lesson) -> dict:
     cells: dict[str, float] = {}
     try:
         start = time.perf_counter()
-        with client.setup_kernel():
+        with client.setup_kernel(stderr=subprocess.DEVNULL):  # the kernel's own start-up chatter
             kernel_ready = time.perf_counter()
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type == "code":

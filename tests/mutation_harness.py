@@ -17,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -88,7 +89,7 @@ class LessonRun:
             self._saved_env[key] = os.environ.get(key)
             os.environ[key] = value
         self.client.km = self.client.create_kernel_manager()
-        self.client.start_new_kernel()
+        self.client.start_new_kernel(stderr=subprocess.DEVNULL)  # the kernel's own start-up chatter
         self.client.start_new_kernel_client()
         return self
 
