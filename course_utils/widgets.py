@@ -1,7 +1,10 @@
-"""Interactive pictures: slide a kernel over an image and watch the output map fill in.
+"""Interactive pictures: slide a kernel over an image and watch the output map fill in; see where padding
+and stride put the windows; shift an image by a pixel and see which pooled values change.
 
 Live with ipywidgets in a notebook; a static Figure wherever no widget can run (the grader, plain
-Python, an exported notebook, or ``COURSE_STATIC_WIDGETS=1``).
+Python, an exported notebook, or ``COURSE_STATIC_WIDGETS=1``). Nothing here returns an output size,
+padding amounts or pooled values: the pictures count window positions as they draw them, and pooling
+is TensorFlow's or the caller's own ``pool_fn``.
 """
 
 from __future__ import annotations
@@ -9,21 +12,33 @@ from __future__ import annotations
 import base64
 import io
 import os
+import textwrap
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from typing import Any
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.colors import Normalize
+from matplotlib.colors import ListedColormap, Normalize
 from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, Rectangle
 from scipy.signal import correlate2d
 
-from course_utils.plotting import MIN_FONTSIZE, _centred_norm, _common_factor, _draw_values, _value_formatter
+from course_utils.plotting import (
+    MIN_FONTSIZE,
+    _centred_norm,
+    _common_factor,
+    _draw_values,
+    _fit_fontsize,
+    _gray_2d,
+    _value_formatter,
+)
 
-__all__ = ["convolution_explorer", "has_live_frontend"]
+__all__ = ["convolution_explorer", "has_live_frontend", "padding_stride_explorer", "pooling_shift_explorer"]
 
 #: The image panel prints pixel values up to this size; larger images are drawn without numbers.
 MAX_VALUES_SIDE = 16
@@ -42,6 +57,23 @@ def has_live_frontend() -> bool:
         return False
     shell = IPython.get_ipython()
     return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def _show_png(output: Any, fig: Figure, text: str) -> None:
+    """Replace what ``output`` (an ipywidgets.Output) shows with ``fig`` as a PNG; ``text`` for plain front ends."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90)
+    picture = base64.b64encode(buffer.getvalue()).decode("ascii")
+    output.outputs = (
+        {"output_type": "display_data", "data": {"image/png": picture, "text/plain": text}, "metadata": {}},
+    )
+
+
+def _freeze_layout(fig: Figure) -> None:
+    """Keep the axes where the layout engine put them and drop the engine. (An engine, even "none",
+    makes every savefig draw the figure twice.)"""
+    with matplotlib.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
 
 
 def _validate(image: Any, kernel: Any, stride: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -155,20 +187,11 @@ def _live_explorer(image: np.ndarray, kernel: np.ndarray, stride: int) -> Any:
 
     def redraw(change: Any = None) -> None:
         _draw_step(axes, image, kernel, stride, slider.value)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=90)
-        picture = base64.b64encode(buffer.getvalue()).decode("ascii")
-        output.outputs = (
-            {
-                "output_type": "display_data",
-                "data": {"image/png": picture, "text/plain": f"convolution explorer, position {slider.value}"},
-                "metadata": {},
-            },
-        )
+        _show_png(output, fig, f"convolution explorer, position {slider.value}")
 
     slider.observe(redraw, names="value")
     redraw()
-    fig.set_layout_engine("none")  # keep the first layout: redrawing on each step is then about twice as fast
+    _freeze_layout(fig)  # keep the first layout: redrawing on each step is then about twice as fast
     box = widgets.VBox([widgets.HBox([play, slider]), output])
     box.figure = fig  # the drawn Figure, for inspection and tests
     return box
@@ -192,3 +215,501 @@ def convolution_explorer(image: Any, kernel: Any, stride: int = 1, static: bool 
     except ImportError as error:
         raise ImportError("the live explorer needs ipywidgets: pip install ipywidgets, or pass static=True") from error
     return _live_explorer(image, kernel, stride)
+
+
+# --------------------------------------------------------------------------- padding and stride
+
+#: The values padding_stride_explorer accepts. Its n slider stops at 16 (or at n, when n is larger).
+PADDING_LIMITS = {"n": (1, 32), "f": (1, 9), "p": (0, 4), "s": (1, 5)}
+N_SLIDER_MAX = 16
+PADDING_FIGSIZE = (9.0, 8.4)  # inches
+INPUT_COLOUR, INPUT_EDGE, PADDING_COLOUR = "#cfe2f3", "#3c78d8", "#d9d9d9"
+UNCOVERED_COLOUR = "#d62728"
+WARNING_COLOUR = "#d95f02"
+
+
+def _check_int(name: str, value: Any, low: int, high: int | None = None) -> int:
+    """``value`` as an int when it is a whole number in [low, high]; else a ValueError naming ``name``."""
+    wanted = f"an integer from {low} to {high}" if high is not None else f"an integer >= {low}"
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be {wanted}, got {value!r}")
+    if value < low or (high is not None and value > high):
+        raise ValueError(f"{name} must be {wanted}, got {int(value)}")
+    return int(value)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _last(count: int, word: str) -> str:
+    """'row' or '2 rows', to follow 'the last'."""
+    return word if count == 1 else f"{count} {word}s"
+
+
+def _padding_axes(fig: Figure) -> tuple[Axes, Axes]:
+    """The grid (left, square) and the text block (bottom) at fixed places, so redrawing needs no layout."""
+    width, height = fig.get_size_inches()
+    side = 5.5
+    ax_grid = fig.add_axes((0.45 / width, 2.25 / height, side / width, side / height))
+    ax_text = fig.add_axes((0.3 / width, 0.1 / height, (width - 0.5) / width, 2.0 / height))
+    return ax_grid, ax_text
+
+
+def _exact(value: Fraction) -> str:
+    """'14.5' for 29/2, '≈ 2.67' for 8/3: what (n + 2p − f)/s + 1 would be without the floor."""
+    text = f"{float(value):.2f}".rstrip("0").rstrip(".")
+    return f"= {text}" if Fraction(text) == value else f"≈ {text}"
+
+
+def _draw_padding(ax_grid: Axes, ax_text: Axes, n: int, f: int, p: int, s: int) -> None:
+    """The padded input, the windows along the first row and column, every window's centre, and the formula."""
+    ax_grid.clear()
+    ax_text.clear()
+    ax_text.set_axis_off()
+    size = n + 2 * p  # the padded input is size × size
+    kinds = np.zeros((size, size))
+    kinds[p : p + n, p : p + n] = 1
+    colours = ListedColormap([PADDING_COLOUR, INPUT_COLOUR])
+    ax_grid.imshow(kinds, cmap=colours, vmin=0, vmax=1, interpolation="nearest")
+    ax_grid.vlines(np.arange(0.5, size - 1), -0.5, size - 0.5, colors="0.6", linewidth=0.6)
+    ax_grid.hlines(np.arange(0.5, size - 1), -0.5, size - 0.5, colors="0.6", linewidth=0.6)
+    ax_grid.add_patch(Rectangle((p - 0.5, p - 0.5), n, n, fill=False, edgecolor=INPUT_EDGE, lw=1.8))
+    zero_size = _fit_fontsize(ax_grid, (size, size), 1)
+    if p and zero_size >= MIN_FONTSIZE:
+        for (row, col), kind in np.ndenumerate(kinds):
+            if kind == 0:
+                ax_grid.text(col, row, "0", ha="center", va="center", fontsize=zero_size, color="0.45")
+
+    starts = range(0, n + 2 * p - f + 1, s)  # the first row (and column) of every window position
+    count = len(starts)
+    handles = [Patch(facecolor=INPUT_COLOUR, edgecolor=INPUT_EDGE, label=f"input {n}×{n}")]
+    if p:
+        handles.append(Patch(facecolor=PADDING_COLOUR, edgecolor="0.6", label=f"zero padding, p = {p}"))
+    left_over, margin = 0, 0.0
+    if count == 0:
+        ax_grid.add_patch(Rectangle((-0.5, -0.5), f, f, fill=False, edgecolor=UNCOVERED_COLOUR, lw=2.5, linestyle="--"))
+        handles.append(Line2D([], [], color=UNCOVERED_COLOUR, lw=2.5, linestyle="--", label=f"window {f}×{f}"))
+    else:
+        # Every window of the first row as the span of columns it covers, in lanes above the grid; every
+        # window of the first column likewise at its left. Windows k and k + lanes never overlap.
+        lanes = -(-f // s)
+        pitch = min(max(0.05 * max(size, f), 0.4), 0.75)  # in cells: thinner beside a small grid
+        margin = 0.3 + lanes * pitch
+        for k, start in enumerate(starts):
+            offset = -0.5 - 0.3 - (k % lanes + 0.85) * pitch
+            style = {"facecolor": WINDOW_COLOUR, "alpha": 1.0 if k == 0 else 0.55, "lw": 1.2 if k == 0 else 0}
+            ax_grid.add_patch(Rectangle((start - 0.45, offset), f - 0.1, 0.7 * pitch, edgecolor="black", **style))
+            ax_grid.add_patch(Rectangle((offset, start - 0.45), 0.7 * pitch, f - 0.1, edgecolor="black", **style))
+        ax_grid.add_patch(Rectangle((-0.5, -0.5), f, f, fill=False, edgecolor=WINDOW_COLOUR, lw=3.5))
+        centres = [(left + (f - 1) / 2, top + (f - 1) / 2) for top in starts for left in starts]
+        dot = max(6.0, min(40.0, (5.5 * 72 / size) ** 2 / 12))
+        ax_grid.scatter(*zip(*centres), s=dot, color=WINDOW_COLOUR, edgecolors="black", linewidths=0.5, zorder=3)
+        handles += [
+            Line2D([], [], color=WINDOW_COLOUR, lw=3.5, label=f"first window {f}×{f}"),
+            Patch(facecolor=WINDOW_COLOUR, alpha=0.55, label="span of each window along\nrow 0 (top), column 0 (left)"),
+            Line2D([], [], color=WINDOW_COLOUR, ls="", marker="o", mec="black", mew=0.5, label="centre of each window"),
+        ]
+        end = starts[-1] + f  # one past the last row (and column) any window reaches
+        left_over = size - end
+        if left_over:
+            hatched = {"facecolor": (0.84, 0.15, 0.16, 0.12), "edgecolor": UNCOVERED_COLOUR, "hatch": "///", "lw": 1.5}
+            ax_grid.add_patch(Rectangle((-0.5, end - 0.5), size, left_over, **hatched))
+            ax_grid.add_patch(Rectangle((end - 0.5, -0.5), left_over, end, **hatched))
+            handles.append(Patch(**hatched, label="never covered by a window"))
+    reach = max(size, f)
+    ax_grid.set_xlim(-0.6 - margin, reach - 0.4)  # 0.1 cell to spare: lines on the edge are drawn whole
+    ax_grid.set_ylim(reach - 0.4, -0.6 - margin)
+    ax_grid.set_axis_off()
+    ax_grid.add_patch(Rectangle((-0.5, -0.5), size, size, fill=False, edgecolor="0.35", lw=1.0))
+    ax_grid.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize=9.5, frameon=False)
+    output = f"output {count}×{count}" if count else "no output"
+    ax_grid.set_title(
+        f"input {n}×{n}, padding p = {p} → padded {size}×{size}\nwindow f = {f}, stride s = {s} → {output}",
+        fontsize=12,
+    )
+
+    numbers = f"⌊({n} + {2 * p} − {f})/{s}⌋ + 1"
+    formula = f"out = ⌊(n + 2p − f)/s⌋ + 1 = {numbers} = {count}" if count else f"out = {numbers}: no window fits"
+    ax_text.text(0, 1, formula, transform=ax_text.transAxes, fontsize=14, va="top")
+    if count == 0:
+        warning = (
+            f"The {f}×{f} window is larger than the padded {size}×{size} input (n + 2p = {size} < f = {f}): "
+            "no window fits, so there is no output at all. Choose a smaller f or a larger p."
+        )
+    elif left_over:
+        exact = _exact(Fraction(size - f, s) + 1)
+        lost = left_over - p  # the uncovered strip starts with the p rows of padding at the bottom
+        if lost <= 0:
+            fate = "They hold only padding, so no input pixel is lost."
+        else:
+            fate = f"{_plural(lost, 'row')} and {_plural(lost, 'column')} of the input never reach the output."
+        warning = (
+            f"The hyper-parameters do not fit: ({n} + {2 * p} − {f})/{s} + 1 {exact} is not a whole number. "
+            f"Frameworks floor it to {count}, so the last {_last(left_over, 'row')} at the bottom and the last "
+            f"{_last(left_over, 'column')} at the right are never covered by any window (hatched). {fate}"
+        )
+    else:
+        warning = ""
+    if count:
+        ax_text.text(
+            0,
+            0.8,
+            f"{count} × {count} = {count * count} window positions, one output value each "
+            "(dots mark the centres of the windows).",
+            transform=ax_text.transAxes,
+            fontsize=10.5,
+            va="top",
+            color="0.3",
+        )
+    if warning:
+        ax_text.text(
+            0,
+            0.64 if count else 0.8,
+            textwrap.fill(warning, 88),
+            transform=ax_text.transAxes,
+            fontsize=11,
+            va="top",
+            color=WARNING_COLOUR,
+            fontweight="bold",
+        )
+
+
+def _static_padding(n: int, f: int, p: int, s: int) -> Figure:
+    fig = plt.figure(figsize=PADDING_FIGSIZE)
+    _draw_padding(*_padding_axes(fig), n, f, p, s)
+    plt.close(fig)  # shown as the cell's result, not a second time by the inline backend
+    return fig
+
+
+def _live_padding(n: int, f: int, p: int, s: int) -> Any:
+    """Four sliders (n, f, p, s) and an Output showing the picture for their values."""
+    import ipywidgets as widgets
+
+    fig = Figure(figsize=PADDING_FIGSIZE)
+    FigureCanvasAgg(fig)
+    ax_grid, ax_text = _padding_axes(fig)
+    names = {"n": "n (input)", "f": "f (window)", "p": "p (padding)", "s": "s (stride)"}
+    values = {"n": n, "f": f, "p": p, "s": s}
+    sliders = {}
+    for name, description in names.items():
+        low, high = PADDING_LIMITS[name]
+        if name == "n":
+            high = max(N_SLIDER_MAX, n)
+        sliders[name] = widgets.IntSlider(
+            value=values[name],
+            min=low,
+            max=high,
+            description=description,
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
+    output = widgets.Output()
+
+    def redraw(change: Any = None) -> None:
+        now = {name: slider.value for name, slider in sliders.items()}
+        _draw_padding(ax_grid, ax_text, **now)
+        _show_png(output, fig, "padding and stride explorer: " + ", ".join(f"{k} = {v}" for k, v in now.items()))
+
+    for slider in sliders.values():
+        slider.observe(redraw, names="value")
+    redraw()
+    box = widgets.VBox([widgets.HBox([sliders["n"], sliders["f"]]), widgets.HBox([sliders["p"], sliders["s"]]), output])
+    box.figure = fig  # the drawn Figure, for inspection and tests
+    return box
+
+
+def padding_stride_explorer(n: int = 7, f: int = 3, p: int = 0, s: int = 1, static: bool | None = None) -> Any:
+    """How padding ``p`` and stride ``s`` decide where an f×f window goes over an n×n input.
+
+    The picture: the input (blue) inside its ring of zero padding (gray), the first window (bold outline),
+    every window along the first row as a bar above the grid spanning the columns it covers (and every
+    window along the first column as a bar at its left, spanning its rows; overlapping windows go in
+    separate lanes), a dot at the centre of every window position, and the formula for the number of
+    positions with these numbers filled in. When (n + 2p − f) is not a multiple of s, an orange message
+    gives the exact value, says that frameworks floor it, and counts the rows and columns at the bottom and
+    right that no window covers (hatched). When f > n + 2p, it says that no window fits.
+
+    Live (four sliders: n 1–16, or up to ``n`` when larger; f 1–9; p 0–4; s 1–5) when
+    :func:`has_live_frontend` says widgets can run, or ``static=False``; else a matplotlib Figure for these
+    values. Arguments: n 1–32, f 1–9, p 0–4, s 1–5, each an integer (ValueError otherwise).
+    """
+    checked = {name: _check_int(name, value, *PADDING_LIMITS[name]) for name, value in zip("nfps", (n, f, p, s))}
+    if static is None:
+        static = not has_live_frontend()
+    if static:
+        return _static_padding(**checked)
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError as error:
+        raise ImportError("the live explorer needs ipywidgets: pip install ipywidgets, or pass static=True") from error
+    return _live_padding(**checked)
+
+
+# --------------------------------------------------------------------------- pooling and shifts
+
+#: The default image of pooling_shift_explorer: a dim background with a few bright features, some on an
+#: even column (a 1-pixel shift right keeps them in their 2×2 pooling window), some on an odd one.
+POOLING_IMAGE = np.array(
+    [
+        [20, 20, 20, 20, 20, 20, 20, 20],
+        [20, 200, 20, 20, 20, 20, 20, 20],
+        [20, 20, 20, 20, 230, 20, 20, 20],
+        [20, 20, 20, 20, 20, 20, 20, 20],
+        [20, 20, 20, 20, 20, 20, 20, 20],
+        [20, 20, 120, 120, 20, 20, 160, 20],
+        [20, 20, 20, 20, 20, 20, 160, 20],
+        [20, 20, 20, 20, 20, 20, 20, 250],
+    ],
+    dtype=np.uint8,
+)
+SHIFT_LIMIT = 2  # the shift sliders go from -2 to 2 pixels
+POOL_MODES = ("max", "average")
+CHANGED_COLOUR = "#e7298a"
+
+
+def _tensorflow() -> Any:
+    """TensorFlow, imported without its start-up lines on stderr."""
+    from course_utils.lesson import quiet_tensorflow
+
+    quiet_tensorflow()
+    import tensorflow as tf
+
+    return tf
+
+
+def _shifted(image: np.ndarray, dx: int, dy: int) -> np.ndarray:
+    """``image`` moved ``dx`` pixels right and ``dy`` down (negative: left, up); pixels moved in are 0."""
+    height, width = image.shape
+    moved = np.zeros_like(image)
+    moved[max(dy, 0) : height + min(dy, 0), max(dx, 0) : width + min(dx, 0)] = image[
+        max(-dy, 0) : height - max(dy, 0), max(-dx, 0) : width - max(dx, 0)
+    ]
+    return moved
+
+
+def _pooled(image: np.ndarray, f: int, stride: int, mode: str, pool_fn: Callable[..., Any] | None) -> np.ndarray:
+    """The pooled (H', W') map of ``image``: the caller's ``pool_fn`` on a batch of one, else TensorFlow's."""
+    if pool_fn is not None:
+        batch = image.astype(float)[np.newaxis, :, :, np.newaxis]
+        result = pool_fn(batch, f=f, stride=stride, mode=mode)
+    else:
+        tf = _tensorflow()
+        pool = tf.nn.max_pool2d if mode == "max" else tf.nn.avg_pool2d
+        result = pool(image.astype(np.float32)[np.newaxis, :, :, np.newaxis], ksize=f, strides=stride, padding="VALID")
+    array = np.asarray(result, dtype=float)
+    if array.ndim != 4 or array.shape[0] != 1 or array.shape[-1] != 1 or 0 in array.shape:
+        raise ValueError(
+            f"pool_fn(X of shape (1, {image.shape[0]}, {image.shape[1]}, 1), f={f}, stride={stride}, mode={mode!r}) "
+            f"returned shape {array.shape}; expected (1, H_out, W_out, 1)"
+        )
+    return array[0, :, :, 0]
+
+
+def _shift_words(dx: int, dy: int) -> str:
+    """'1-pixel shift right', 'shift of 1 pixel left and 2 pixels down', or 'no shift'."""
+    moves = [(abs(dx), "right" if dx > 0 else "left"), (abs(dy), "down" if dy > 0 else "up")]
+    moves = [(size, way) for size, way in moves if size]
+    if not moves:
+        return "no shift"
+    if len(moves) == 1:
+        size, way = moves[0]
+        return f"{size}-pixel shift {way}"
+    return "shift of " + " and ".join(f"{_plural(size, 'pixel')} {way}" for size, way in moves)
+
+
+def _filled_edges(dx: int, dy: int) -> str:
+    """Where 0 moves in: 'the left column', 'the 2 right columns and the top row'."""
+    edges = []
+    for size, side, line in ((dx, "left" if dx > 0 else "right", "column"), (dy, "top" if dy > 0 else "bottom", "row")):
+        if size:
+            edges.append(f"the {side} {line}" if abs(size) == 1 else f"the {abs(size)} {side} {line}s")
+    return " and ".join(edges)
+
+
+def _short_format(*arrays: np.ndarray) -> str | None:
+    """'g' (72.5, not 72.50) when every value has at most two decimals; else the usual format."""
+    values = np.concatenate([np.ravel(array) for array in arrays]).astype(float)
+    values = values[np.isfinite(values)]
+    if values.size == 0 or np.abs(values).max() >= 1e5:
+        return None
+    return "g" if np.allclose(values * 100, np.round(values * 100), rtol=0, atol=1e-6) else None
+
+
+def _draw_pooling(
+    axes: Sequence[Axes],
+    image: np.ndarray,
+    dx: int,
+    dy: int,
+    f: int,
+    stride: int,
+    mode: str,
+    pool_fn: Callable[..., Any] | None,
+) -> None:
+    """The image and its pooled map, the shifted image and its pooled map; the pooled values that changed."""
+    ax_image, ax_pooled, ax_moved, ax_moved_pooled = axes
+    for ax in axes:
+        ax.clear()
+    moved = _shifted(image, dx, dy)
+    before = _pooled(image, f, stride, mode, pool_fn)
+    after = _pooled(moved, f, stride, mode, pool_fn)
+    if after.shape != before.shape:
+        raise ValueError(f"pool_fn returned shape {before.shape} for the image and {after.shape} once shifted")
+    changed = ~np.isclose(before, after, rtol=1e-6, atol=1e-6)
+
+    if image.dtype == np.uint8:
+        low, high = 0.0, 255.0
+    else:
+        values = np.concatenate([image.ravel(), moved.ravel(), before.ravel(), after.ravel()]).astype(float)
+        low, high = float(np.nanmin(values)), float(np.nanmax(values))
+    fmt = _short_format(image, before, after)
+    for ax, values in ((ax_image, image), (ax_moved, moved), (ax_pooled, before), (ax_moved_pooled, after)):
+        _draw_values(ax, values, cmap="gray", norm=Normalize(low, high), fmt=fmt)
+
+    height, width = image.shape
+    tops, lefts = range(0, height - f + 1, stride), range(0, width - f + 1, stride)  # where windows start
+    tiled = f == stride and (len(tops), len(lefts)) == before.shape
+    for ax in (ax_image, ax_moved):
+        outlined = [(top, left) for top in tops for left in lefts] if tiled else [(0, 0)]
+        for top, left in outlined:
+            ax.add_patch(
+                Rectangle((left - 0.5, top - 0.5), f, f, fill=False, edgecolor=WINDOW_COLOUR, lw=1.6 if tiled else 3)
+            )
+    for row, col in zip(*np.nonzero(changed)):
+        ax_moved_pooled.add_patch(
+            Rectangle((col - 0.47, row - 0.47), 0.94, 0.94, fill=False, edgecolor=CHANGED_COLOUR, lw=3.5)
+        )
+        ax_pooled.add_patch(
+            Rectangle((col - 0.47, row - 0.47), 0.94, 0.94, fill=False, edgecolor=CHANGED_COLOUR, lw=2, ls="--")
+        )
+        if (len(tops), len(lefts)) == before.shape:
+            top, left = tops[row], lefts[col]
+            ax_moved.add_patch(
+                Rectangle((left - 0.4, top - 0.4), f - 0.2, f - 0.2, fill=False, edgecolor=CHANGED_COLOUR, lw=2.2)
+            )
+
+    if pool_fn is None:
+        source = "tf.nn.max_pool2d" if mode == "max" else "tf.nn.avg_pool2d"
+    else:
+        source = getattr(pool_fn, "__name__", "pool_fn").replace("<lambda>", "pool_fn")
+    how = f"{mode} pooling, f = {f}, stride {stride} ({source})"
+    windows = "pooling windows" if tiled else "first pooling window"
+    ax_image.set_title(f"original image {height}×{width}\n({windows} in orange)", fontsize=10.5)
+    ax_moved.set_title(
+        f"after a {_shift_words(dx, dy)}\n(0 fills {_filled_edges(dx, dy)})" if dx or dy else "not shifted\n",
+        fontsize=10.5,
+    )
+    ax_pooled.set_title(f"{how}\n{before.shape[0]}×{before.shape[1]} pooled values", fontsize=10.5)
+    ax_moved_pooled.set_title(
+        f"{how}\n{int(changed.sum())} changed (outlined in pink)" if changed.any() else f"{how}\nnone changed",
+        fontsize=10.5,
+    )
+    words = _shift_words(dx, dy)
+    summary = f"after a {words}" if dx or dy else "(no shift)"
+    ax_image.figure.suptitle(
+        f"{int(changed.sum())} of {changed.size} pooled values changed {summary}", fontsize=13, fontweight="bold"
+    )
+
+
+def _pooling_axes(fig: Figure) -> list[Axes]:
+    """Image above its pooled map, the original on the left and the shifted copy on the right."""
+    grid = fig.add_gridspec(2, 2)
+    return [
+        fig.add_subplot(grid[0, 0]),
+        fig.add_subplot(grid[1, 0]),
+        fig.add_subplot(grid[0, 1]),
+        fig.add_subplot(grid[1, 1]),
+    ]
+
+
+POOLING_FIGSIZE = (8.2, 8.6)  # inches
+
+
+def _static_pooling(image: np.ndarray, f: int, stride: int, mode: str, pool_fn: Callable[..., Any] | None) -> Figure:
+    fig = plt.figure(figsize=POOLING_FIGSIZE, layout="constrained")
+    _draw_pooling(_pooling_axes(fig), image, 1, 0, f, stride, mode, pool_fn)
+    plt.close(fig)  # shown as the cell's result, not a second time by the inline backend
+    return fig
+
+
+def _live_pooling(image: np.ndarray, f: int, stride: int, mode: str, pool_fn: Callable[..., Any] | None) -> Any:
+    """Two shift sliders (right, down) and an Output showing the four panels for the current shift."""
+    import ipywidgets as widgets
+
+    fig = Figure(figsize=POOLING_FIGSIZE, layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = _pooling_axes(fig)
+    sliders = [
+        widgets.IntSlider(
+            value=value,
+            min=-SHIFT_LIMIT,
+            max=SHIFT_LIMIT,
+            description=description,
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
+        for value, description in ((1, "shift right (px)"), (0, "shift down (px)"))
+    ]
+    output = widgets.Output()
+
+    def redraw(change: Any = None) -> None:
+        dx, dy = (slider.value for slider in sliders)
+        _draw_pooling(axes, image, dx, dy, f, stride, mode, pool_fn)
+        _show_png(output, fig, f"pooling shift explorer: {fig.get_suptitle()}")
+
+    for slider in sliders:
+        slider.observe(redraw, names="value")
+    redraw()
+    _freeze_layout(fig)  # the panels keep their first layout: redrawing is then faster
+    box = widgets.VBox([widgets.HBox(sliders), output])
+    box.figure = fig  # the drawn Figure, for inspection and tests
+    return box
+
+
+def pooling_shift_explorer(
+    image: Any = None,
+    f: int = 2,
+    stride: int = 2,
+    mode: str = "max",
+    pool_fn: Callable[..., Any] | None = None,
+    static: bool | None = None,
+) -> Any:
+    """How much of a pooled map changes when the picture moves by a pixel or two.
+
+    Four panels: the ``image`` (H, W) with its pooling windows (orange), its pooled map, the image shifted,
+    and the pooled map of the shifted image, where the pooled values that changed are outlined (pink) and
+    counted in the title ("3 of 16 pooled values changed after a 1-pixel shift right"). The default image
+    is a fixed 8×8 picture with a few bright features.
+
+    The shift is two sliders, right (dx) and down (dy), each from -2 to 2 pixels (negative: left, up), so
+    that horizontal and vertical moves, and both together, can be compared. It is a shift, not a roll:
+    pixels leaving one side are gone and 0 moves in on the other, as when an object moves in the frame.
+
+    The pooled values are ``pool_fn(X, f=f, stride=stride, mode=mode)`` for X of shape (1, H, W, 1) when
+    ``pool_fn`` is given (your pooling function, returning (1, H_out, W_out, 1)); else TensorFlow's
+    tf.nn.max_pool2d or tf.nn.avg_pool2d with VALID padding. ``mode`` is "max" or "average".
+
+    Live with ipywidgets when :func:`has_live_frontend` says widgets can run, or ``static=False``; else a
+    matplotlib Figure comparing no shift with a 1-pixel shift right.
+    """
+    picture = POOLING_IMAGE if image is None else _gray_2d(image, "image")
+    if max(picture.shape) > MAX_VALUES_SIDE:
+        raise ValueError(
+            f"image of shape {picture.shape} is too large to print its values (at most "
+            f"{MAX_VALUES_SIDE}×{MAX_VALUES_SIDE}): pass a crop such as image[:8, :8]"
+        )
+    f = _check_int("f", f, 1, min(picture.shape))
+    stride = _check_int("stride", stride, 1)
+    if mode not in POOL_MODES:
+        raise ValueError(f"mode must be 'max' or 'average', got {mode!r}")
+    if pool_fn is not None and not callable(pool_fn):
+        raise ValueError(f"pool_fn must be a function such as pool_forward, got {pool_fn!r}")
+    if static is None:
+        static = not has_live_frontend()
+    if static:
+        return _static_pooling(picture, f, stride, mode, pool_fn)
+    try:
+        import ipywidgets  # noqa: F401
+    except ImportError as error:
+        raise ImportError("the live explorer needs ipywidgets: pip install ipywidgets, or pass static=True") from error
+    return _live_pooling(picture, f, stride, mode, pool_fn)
