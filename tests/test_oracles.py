@@ -157,14 +157,18 @@ def test_conv2d(conv, image_shape, kernel_shape, stride):
     np.testing.assert_allclose(conv["conv2d"](image, kernel, stride=stride), expected, rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize(("h", "w", "c", "f", "k"), [(3, 3, 1, 1, 1), (6, 6, 3, 3, 2), (7, 9, 2, 3, 4), (8, 5, 4, 5, 3)])
+@pytest.mark.parametrize(
+    ("h", "w", "c", "f", "k"), [(3, 3, 1, 1, 1), (6, 6, 3, 3, 2), (7, 9, 2, 3, 4), (8, 5, 4, 5, 3)]
+)
 def test_conv2d_multi(conv, h, w, c, f, k):
     image, filters, biases = RNG.normal(size=(h, w, c)), RNG.normal(size=(f, f, c, k)), RNG.normal(size=k)
     expected = tf.nn.conv2d(image[None], filters, 1, "VALID").numpy()[0] + biases
     np.testing.assert_allclose(conv["conv2d_multi"](image, filters, biases), expected, rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize(("h", "w", "c", "f", "s"), [(4, 4, 1, 2, 1), (7, 9, 3, 3, 2), (8, 5, 2, 3, 1), (11, 6, 4, 4, 3)])
+@pytest.mark.parametrize(
+    ("h", "w", "c", "f", "s"), [(4, 4, 1, 2, 1), (7, 9, 3, 3, 2), (8, 5, 2, 3, 1), (11, 6, 4, 4, 3)]
+)
 def test_im2col(conv, h, w, c, f, s):
     image = RNG.normal(size=(h, w, c))
     patches = tf.image.extract_patches(image[None], [1, f, f, 1], [1, s, s, 1], [1, 1, 1, 1], "VALID").numpy()[0]
@@ -187,3 +191,140 @@ def test_conv2d_rejects_bad_arguments(conv):
         conv["conv2d_multi"](np.ones((5, 5, 3)), np.ones((3, 3, 2, 4)), np.ones(4))
     with pytest.raises(ValueError):
         conv["conv2d_multi"](np.ones((5, 5, 3)), np.ones((3, 3, 3, 4)), np.ones(3))
+
+
+# ----------------------------------------------------------------------------- 03 padding and stride
+@pytest.fixture(scope="module")
+def padding():
+    return answers("03_padding_stride")
+
+
+@pytest.fixture(scope="module")
+def pooling():
+    return answers("04_pooling")
+
+
+def _tf_valid_size(n: int, f: int, p: int, s: int) -> int:
+    x = tf.zeros((1, n + 2 * p, n + 2 * p, 1))
+    return int(tf.nn.conv2d(x, tf.zeros((f, f, 1, 1)), s, "VALID").shape[1])
+
+
+@pytest.mark.parametrize(
+    ("n", "f", "p", "s"),
+    [
+        (6, 3, 0, 1),
+        (7, 3, 0, 2),
+        (32, 5, 0, 2),
+        (7, 3, 0, 3),
+        (8, 3, 0, 2),
+        (5, 3, 1, 2),
+        (9, 4, 2, 3),
+        (1, 1, 0, 5),
+        (3, 5, 1, 1),
+        (10, 7, 3, 4),
+    ],
+)
+def test_conv_output_size(padding, n, f, p, s):
+    assert padding["conv_output_size"](n, f, p, s) == _tf_valid_size(n, f, p, s)
+    assert isinstance(padding["conv_output_size"](n, f, p=p, s=s), int)
+
+
+@pytest.mark.parametrize(
+    "args", [(0, 3), (5, 0), (5, 3, -1), (5, 3, 0, 0), (5.0, 3), (5, 3, 0, 1.5), (3, 5), (True, 1)]
+)
+def test_conv_output_size_rejects_bad_arguments(padding, args):
+    with pytest.raises(ValueError):
+        padding["conv_output_size"](*args)
+
+
+@pytest.mark.parametrize("f", [1, 3, 5, 7, 9])
+def test_same_padding_keeps_the_size(padding, f):
+    p = padding["same_padding"](f)
+    x = RNG.normal(size=(1, 11, 8, 1)).astype(np.float32)
+    w = RNG.normal(size=(f, f, 1, 1)).astype(np.float32)
+    same = tf.nn.conv2d(x, w, 1, "SAME").numpy()
+    valid = tf.nn.conv2d(np.pad(x, ((0, 0), (p, p), (p, p), (0, 0))), w, 1, "VALID").numpy()
+    np.testing.assert_allclose(valid, same, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("f", [0, 2, 4, -3])
+def test_same_padding_rejects_even_sizes(padding, f):
+    with pytest.raises(ValueError):
+        padding["same_padding"](f)
+
+
+@pytest.mark.parametrize(("shape", "pad"), [((1, 3, 5, 1), 0), ((2, 4, 3, 3), 1), ((3, 2, 6, 2), 3)])
+def test_zero_pad(padding, shape, pad):
+    X = RNG.normal(size=shape)
+    expected = tf.pad(X, [[0, 0], [pad, pad], [pad, pad], [0, 0]]).numpy()
+    np.testing.assert_array_equal(padding["zero_pad"](X, pad), expected)
+
+
+@pytest.mark.parametrize(
+    ("n", "h", "w", "c", "f", "k", "s", "p"),
+    [(1, 5, 5, 1, 3, 1, 1, 0), (2, 9, 6, 3, 3, 4, 2, 1), (3, 7, 8, 2, 2, 3, 3, 2), (1, 4, 11, 4, 5, 2, 2, 2)],
+)
+@pytest.mark.parametrize("bias_shape", ["flat", "4d"])
+def test_conv_forward(padding, n, h, w, c, f, k, s, p, bias_shape):
+    X, W, b = RNG.normal(size=(n, h, w, c)), RNG.normal(size=(f, f, c, k)), RNG.normal(size=k)
+    expected = tf.nn.conv2d(np.pad(X, ((0, 0), (p, p), (p, p), (0, 0))), W, s, "VALID").numpy() + b
+    bias = b if bias_shape == "flat" else b.reshape(1, 1, 1, k)
+    np.testing.assert_allclose(padding["conv_forward"](X, W, bias, stride=s, pad=p), expected, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 7, 8, 10])
+@pytest.mark.parametrize("f", [1, 2, 3, 4, 7])
+@pytest.mark.parametrize("s", [1, 2, 3])
+def test_tf_same_padding(padding, n, f, s):
+    before, after = padding["tf_same_padding"](n, f, s)
+    x = RNG.normal(size=(1, n, n + 1, 1)).astype(np.float32)
+    w = RNG.normal(size=(f, f, 1, 1)).astype(np.float32)
+    same = tf.nn.conv2d(x, w, s, "SAME").numpy()
+    b2, a2 = padding["tf_same_padding"](n + 1, f, s)
+    valid = tf.nn.conv2d(np.pad(x, ((0, 0), (before, after), (b2, a2), (0, 0))), w, s, "VALID").numpy()
+    np.testing.assert_allclose(valid, same, rtol=1e-5, atol=1e-5)
+
+
+# ----------------------------------------------------------------------------- 04 pooling
+POOL_CASES = [(1, 4, 4, 1, 2, 2), (2, 7, 9, 3, 3, 2), (3, 6, 5, 2, 2, 1), (1, 8, 5, 4, 3, 3), (2, 5, 7, 2, 1, 2)]
+
+
+@pytest.mark.parametrize(("n", "h", "w", "c", "f", "s"), POOL_CASES)
+@pytest.mark.parametrize("mode", ["max", "average"])
+def test_pool_forward(pooling, n, h, w, c, f, s, mode):
+    X = RNG.normal(size=(n, h, w, c))
+    oracle = tf.nn.max_pool2d if mode == "max" else tf.nn.avg_pool2d
+    expected = oracle(X, ksize=f, strides=s, padding="VALID").numpy()
+    np.testing.assert_allclose(pooling["pool_forward"](X, f=f, stride=s, mode=mode), expected, rtol=1e-6, atol=1e-9)
+
+
+def test_pool_forward_rejects_bad_arguments(pooling):
+    X = np.zeros((1, 4, 4, 1))
+    for kwargs in [{"mode": "min"}, {"f": 0}, {"stride": 0}, {"f": 5}, {"stride": 1.5}]:
+        with pytest.raises(ValueError):
+            pooling["pool_forward"](X, **kwargs)
+    with pytest.raises(ValueError):
+        pooling["pool_forward"](np.zeros((4, 4, 1)))
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1, 1), (2, 3, 5, 4), (5, 7, 2, 3)])
+def test_global_average_pool(pooling, shape):
+    X = RNG.normal(size=shape)
+    expected = tf.keras.layers.GlobalAveragePooling2D()(X).numpy()
+    np.testing.assert_allclose(pooling["global_average_pool"](X), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(("n", "h", "w", "c", "f", "s"), POOL_CASES)
+@pytest.mark.parametrize("mode", ["max", "average"])
+@pytest.mark.parametrize("ties", [False, True])
+def test_pool_backward_matches_gradient_tape(pooling, n, h, w, c, f, s, mode, ties):
+    X = RNG.integers(0, 3, size=(n, h, w, c)).astype(np.float64) if ties else RNG.normal(size=(n, h, w, c))
+    oracle = tf.nn.max_pool2d if mode == "max" else tf.nn.avg_pool2d
+    Xt = tf.constant(X)
+    with tf.device("/CPU:0"), tf.GradientTape() as tape:
+        tape.watch(Xt)
+        out = oracle(Xt, ksize=f, strides=s, padding="VALID")
+    dA = RNG.normal(size=out.shape)
+    expected = tape.gradient(out, Xt, output_gradients=tf.constant(dA)).numpy()
+    got = pooling["pool_backward"](dA, X, f, s, mode)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
