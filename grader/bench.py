@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from grader.lessons import ROOT, RUNTIME_BUDGET_SECONDS, Lesson, select
+from grader.lessons import ROOT, Lesson, runtime_budget, select
 
 
 def time_lesson(lesson: Lesson) -> dict:
@@ -45,7 +45,7 @@ def time_lesson(lesson: Lesson) -> dict:
         "lesson": lesson.lesson_id,
         "seconds": round(finished - kernel_ready, 2),
         "kernel_start_seconds": round(kernel_ready - start, 2),
-        "budget_seconds": RUNTIME_BUDGET_SECONDS,
+        "budget_seconds": runtime_budget(lesson.lesson_id),
         "slowest_cells": {k: round(v, 2) for k, v in sorted(cells.items(), key=lambda kv: -kv[1])[:3]},
     }
 
@@ -58,10 +58,11 @@ def main(argv: list[str]) -> int:
     for lesson in lessons:
         result = time_lesson(lesson)
         results.append(result)
-        share = result["seconds"] / RUNTIME_BUDGET_SECONDS
+        budget = runtime_budget(lesson.lesson_id)
+        share = result["seconds"] / budget
         slow = ", ".join(f"{k} {v:.1f}s" for k, v in result["slowest_cells"].items())
         print(
-            f"{lesson.lesson_id:<22} {result['seconds']:>8.1f} {RUNTIME_BUDGET_SECONDS:>7.0f} {share:>6.0%}  {slow}",
+            f"{lesson.lesson_id:<22} {result['seconds']:>8.1f} {budget:>7.0f} {share:>6.0%}  {slow}",
             flush=True,
         )
     report = ROOT / "reports" / "bench.json"
