@@ -18,11 +18,15 @@ from scipy.signal import correlate2d  # noqa: E402
 from course_utils import plotting  # noqa: E402
 from course_utils.plotting import (  # noqa: E402
     show_before_after,
+    show_confusion_matrix,
     show_feature_maps,
+    show_filters,
     show_image,
     show_image_values,
     show_images,
     show_kernel_gallery,
+    show_misclassified,
+    show_training_curves,
 )
 
 SOBEL_X = np.array([[1, 0, -1], [2, 0, -2], [1, 0, -1]])
@@ -285,3 +289,235 @@ def test_feature_maps_refuses_a_batch_and_wrong_titles():
         show_feature_maps(np.zeros((2, 4, 4, 3)))
     with pytest.raises(ValueError, match="1 titles for 3 channels"):
         show_feature_maps(np.zeros((4, 4, 3)), titles=["a"])
+
+
+# --------------------------------------------------------------------------- show_training_curves
+
+
+class FakeHistory:
+    """What model.fit returns, as far as show_training_curves cares: an object with a .history dict."""
+
+    def __init__(self, history):
+        self.history = history
+
+
+WITH_BN = {
+    "loss": [1.2, 0.8, 0.6],
+    "val_loss": [1.3, 0.9, 0.7],
+    "accuracy": [0.5, 0.7, 0.8],
+    "val_accuracy": [0.45, 0.66, 0.912],
+}
+WITHOUT_BN = {
+    "loss": [1.5, 1.1, 0.9, 0.8],
+    "val_loss": [1.6, 1.2, 1.0, 0.95],
+    "accuracy": [0.4, 0.55, 0.6, 0.65],
+    "val_accuracy": [0.35, 0.5, 0.55, 0.6],
+}
+
+
+def test_training_curves_one_panel_per_metric_two_lines_per_run():
+    fig = show_training_curves({"with BN": FakeHistory(WITH_BN), "without BN": WITHOUT_BN}, title="BN or not")
+    fig.canvas.draw()
+    loss_ax, acc_ax = fig.axes
+    assert [ax.get_title() for ax in fig.axes] == ["loss", "accuracy"]
+    assert loss_ax.get_xlabel() == "epoch" and fig.get_suptitle() == "BN or not"
+    for ax, metric in ((loss_ax, "loss"), (acc_ax, "accuracy")):
+        lines = ax.get_lines()
+        assert len(lines) == 4
+        assert [line.get_linestyle() for line in lines] == ["-", "--", "-", "--"]
+        assert lines[0].get_color() == lines[1].get_color() != lines[2].get_color() == lines[3].get_color()
+        assert list(lines[0].get_xdata()) == [1, 2, 3] and list(lines[2].get_xdata()) == [1, 2, 3, 4]
+        assert list(lines[1].get_ydata()) == WITH_BN[f"val_{metric}"]
+        assert list(lines[3].get_ydata()) == WITHOUT_BN[f"val_{metric}"]
+    assert ax.get_xticks()[0] == 1
+
+
+def test_training_curves_legend_labels():
+    fig = show_training_curves({"with BN": WITH_BN, "without BN": WITHOUT_BN})
+    (legend,) = fig.legends
+    assert [text.get_text() for text in legend.get_texts()] == [
+        "with BN · train",
+        "with BN · validation",
+        "without BN · train",
+        "without BN · validation",
+    ]
+
+
+def test_training_curves_final_validation_values_are_written_at_the_curve_ends():
+    fig = show_training_curves({"with BN": WITH_BN, "without BN": WITHOUT_BN})
+    fig.canvas.draw()
+    loss_ax, acc_ax = fig.axes
+    assert sorted(t.get_text() for t in loss_ax.texts) == ["0.7", "0.95"]
+    assert sorted(t.get_text() for t in acc_ax.texts) == ["60.0%", "91.2%"]
+    label = texts_by_string(acc_ax)["91.2%"]
+    assert label.get_color() == acc_ax.get_lines()[1].get_color()
+    dashed_end = acc_ax.transData.transform((3, 0.912))
+    box = label.get_window_extent()
+    assert box.x0 > dashed_end[0] and box.y0 < dashed_end[1] < box.y1
+
+
+def test_training_curves_without_validation_and_a_chosen_metric():
+    fig = show_training_curves({"run": {"loss": [3.0, 2.0, 1.0]}}, metrics=("loss",))
+    assert len(fig.axes) == 1 and len(fig.axes[0].get_lines()) == 1 and not fig.axes[0].texts
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["run · train"]
+
+
+def test_training_curves_refuses_bad_histories():
+    with pytest.raises(ValueError, match=r"'loss' has 3 epochs but 'val_loss' has 2"):
+        show_training_curves({"a": {"loss": [1, 2, 3], "val_loss": [1, 2]}}, metrics=("loss",))
+    with pytest.raises(ValueError, match=r"has no 'accuracy'; it has \['loss'\]"):
+        show_training_curves({"a": {"loss": [1.0]}})
+    with pytest.raises(ValueError, match="keras History"):
+        show_training_curves({"a": [1.0, 2.0]})
+    with pytest.raises(ValueError, match="empty"):
+        show_training_curves({})
+
+
+# --------------------------------------------------------------------------- show_confusion_matrix
+
+
+def confusion_example():
+    rng = np.random.default_rng(0)
+    y_true = rng.integers(0, 4, 60)
+    y_pred = np.where(rng.random(60) < 0.7, y_true, rng.integers(0, 4, 60))
+    return y_true, y_pred
+
+
+def test_confusion_matrix_cells_hold_sklearn_counts():
+    from sklearn.metrics import confusion_matrix
+
+    y_true, y_pred = confusion_example()
+    fig = show_confusion_matrix(y_true, y_pred, class_names=["cat", "dog", "frog", "ship"])
+    fig.canvas.draw()
+    (ax,) = fig.axes
+    expected = confusion_matrix(y_true, y_pred)
+    cells = {tuple(int(round(v)) for v in text.get_position()): text.get_text() for text in ax.texts}
+    assert len(cells) == 16
+    for (row, col), count in np.ndenumerate(expected):
+        assert cells[(col, row)] == str(count)  # text at (x=column, y=row)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["cat", "dog", "frog", "ship"]
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+    accuracy = np.trace(expected) / 60
+    assert f"accuracy {accuracy:.1%} ({np.trace(expected)} of 60 correct)" in ax.get_title()
+
+
+def test_confusion_matrix_diagonal_is_readable():
+    y_true = np.array([0] * 50 + [1] * 50 + [1])
+    y_pred = np.array([0] * 50 + [1] * 50 + [0])
+    ax = show_confusion_matrix(y_true, y_pred, title="tiny").axes[0]
+    texts = {(round(t.get_position()[1]), round(t.get_position()[0])): t for t in ax.texts}
+    assert texts[(0, 0)].get_color() == "white" and texts[(0, 0)].get_fontweight() == "bold"  # dark diagonal
+    assert texts[(1, 0)].get_color() == "black"  # a pale off-diagonal cell
+    assert ax.get_title().startswith("tiny\naccuracy 99.0% (100 of 101 correct)")
+
+
+def test_confusion_matrix_normalized_rows_and_labels_that_occur():
+    y_true = [3, 3, 3, 3, 7]
+    y_pred = [3, 3, 3, 7, 7]
+    ax = show_confusion_matrix(y_true, y_pred, normalize=True).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["3", "7"]
+    assert [t.get_text() for t in ax.texts] == ["75%", "25%", "0", "100%"]
+    assert np.allclose(ax.images[0].get_array(), [[0.75, 0.25], [0.0, 1.0]])
+
+
+def test_confusion_matrix_refuses_mismatched_and_probabilities():
+    with pytest.raises(ValueError, match="y_true has 3 labels but y_pred has 2"):
+        show_confusion_matrix([0, 1, 1], [0, 1])
+    with pytest.raises(ValueError, match=r"argmax\(axis=1\)"):
+        show_confusion_matrix([0, 1], np.eye(2))
+    with pytest.raises(ValueError, match="label 5, but class_names has 3 names"):
+        show_confusion_matrix([0, 5], [0, 1], class_names=["a", "b", "c"])
+
+
+# --------------------------------------------------------------------------- show_misclassified
+
+
+def misclassified_example():
+    rng = np.random.default_rng(1)
+    images = rng.random((20, 8, 8, 1))
+    y_true = np.arange(20) % 3
+    probs = rng.dirichlet(np.ones(3), size=20)
+    y_pred = probs.argmax(axis=1)
+    return images, y_true, y_pred, probs
+
+
+def test_misclassified_picks_the_most_confidently_wrong():
+    images, y_true, y_pred, probs = misclassified_example()
+    wrong = np.flatnonzero(y_true != y_pred)
+    confidence = probs[wrong, y_pred[wrong]]
+    top = wrong[np.argsort(-confidence)][:4]
+    fig = show_misclassified(images, y_true, y_pred, probs, n=4, ncols=2)
+    fig.canvas.draw()
+    panels = visible_axes(fig)
+    assert len(panels) == 4
+    assert [ax.get_title() for ax in panels] == [
+        f"true {y_true[i]} · predicted {y_pred[i]} ({probs[i, y_pred[i]]:.2f})" for i in top
+    ]
+    assert np.allclose(panels[0].images[0].get_array(), images[top[0], :, :, 0])
+    assert f"of {wrong.size} misclassified" in fig.get_suptitle()
+
+
+def test_misclassified_without_probs_in_order_with_class_names():
+    images = np.zeros((5, 4, 4))
+    fig = show_misclassified(images, [0, 1, 2, 1, 0], [0, 2, 2, 0, 1], class_names=["cat", "dog", "frog"], ncols=6)
+    assert [ax.get_title() for ax in visible_axes(fig)] == [
+        "true dog · predicted frog",
+        "true dog · predicted cat",
+        "true cat · predicted dog",
+    ]
+
+
+def test_misclassified_grid_and_a_perfect_model():
+    images, y_true, y_pred, probs = misclassified_example()
+    fig = show_misclassified(images, y_true, y_pred, probs, n=5, ncols=3)
+    assert len(fig.axes) == 6 and len(visible_axes(fig)) == 5
+    fig = show_misclassified(images, y_true, y_true)
+    assert "all 20 predictions are correct" in fig.axes[0].texts[0].get_text()
+
+
+def test_misclassified_refuses_mismatched_lengths():
+    images, y_true, y_pred, probs = misclassified_example()
+    with pytest.raises(ValueError, match="images has 20 examples, y_true 19"):
+        show_misclassified(images, y_true[:19], y_pred)
+    with pytest.raises(ValueError, match=r"probs must have shape \(N, K\) with N = 20"):
+        show_misclassified(images, y_true, y_pred, probs[:10])
+    with pytest.raises(ValueError, match=r"images of shape \(8, 8, 1\) looks like a single image"):
+        show_misclassified(images[0], y_true, y_pred)
+    with pytest.raises(ValueError, match=r"\(N, H, W\)"):
+        show_misclassified(images[..., np.newaxis], y_true, y_pred)
+
+
+# --------------------------------------------------------------------------- show_filters
+
+
+def test_filters_gray_one_panel_per_filter_centred_at_zero():
+    weights = np.random.default_rng(2).normal(size=(5, 5, 1, 10))
+    fig = show_filters(weights, ncols=4, title="conv1")
+    fig.canvas.draw()
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 10 and fig.get_suptitle() == "conv1"
+    assert len([ax for ax in fig.axes if ax.axison and not ax.images]) == 1  # the shared colour bar
+    assert np.allclose(panels[7].images[0].get_array(), weights[:, :, 0, 7])
+    low, high = panels[0].images[0].get_clim()
+    assert low == -high and high >= np.abs(weights).max()
+    assert panels[0].images[0].get_clim() == panels[9].images[0].get_clim()
+
+
+def test_filters_colour_min_max_scaled():
+    weights = np.random.default_rng(3).normal(size=(3, 3, 3, 6)).astype(np.float32)
+    fig = show_filters(weights)
+    panels = [ax for ax in fig.axes if ax.images]
+    assert len(panels) == 6
+    pictures = np.stack([np.asarray(ax.images[0].get_array()) for ax in panels], axis=-1)
+    assert pictures.shape == (3, 3, 3, 6)
+    assert np.isclose(pictures.min(), 0.0) and np.isclose(pictures.max(), 1.0)
+    assert np.allclose(pictures, (weights - weights.min()) / (weights.max() - weights.min()), atol=1e-6)
+
+
+def test_filters_refuse_other_shapes():
+    with pytest.raises(ValueError, match=r"\(f, f, C_in, K\), got shape \(3, 3, 8\)"):
+        show_filters(np.zeros((3, 3, 8)))
+    with pytest.raises(ValueError, match=r"C_in = 8.*weights\[:, :, c:c\+1, :\]"):
+        show_filters(np.zeros((3, 3, 8, 4)))
+    with pytest.raises(ValueError, match=r"get_weights\(\)\[0\]"):
+        show_filters([np.zeros((3, 3, 1, 4)), np.zeros(4)])
