@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help venv demo test lab release check bench lint contract clean
+.PHONY: help venv demo test lab release check bench bench-grader lint contract clean
 
 help:
 	@echo "make demo     create .venv, regenerate notebooks/, autograde every solution, print the table"
@@ -13,6 +13,7 @@ help:
 	@echo "make release  regenerate notebooks/ from solutions/ (commit the result)"
 	@echo "make check    autograde solutions (full marks) and releases (zero); check notebooks/ is in sync"
 	@echo "make bench    time every lesson top to bottom against its 60 s budget"
+	@echo "make bench-grader  the class grader against plain sequential nbgrader on 12 submissions"
 	@echo "make lint     ruff on the Python code"
 
 $(STAMP): pyproject.toml
@@ -29,6 +30,8 @@ venv: $(STAMP)
 demo: venv
 	$(PY) -m grader release
 	$(PY) -m grader demo
+	@rm -rf .demo && $(PY) -m grader.example_class .demo/class >/dev/null
+	$(PY) -m grader autograde 01_pixels --submissions .demo/class --workspace .demo/grading
 
 test: venv
 	$(PY) -m pytest
@@ -45,6 +48,9 @@ check: venv
 bench: venv
 	$(PY) -m grader.bench
 
+bench-grader: venv
+	$(PY) -m grader.bench_grader
+
 lint: venv
 	$(VENV)/bin/ruff check course_utils grader tests
 
@@ -52,5 +58,5 @@ contract:
 	$(PYTHON) ../shared/tools/contract_check.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info reports
+	rm -rf $(VENV) .pytest_cache .ruff_cache *.egg-info reports .demo grading
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -4,16 +4,20 @@
 - ``check`` autogrades every solution (full marks expected) and every untouched release (zero expected)
   and fails when ``notebooks/`` is out of sync with ``solutions/``.
 - ``demo`` autogrades every solution as a perfect student and prints the table.
+- ``autograde LESSON --submissions DIR`` grades a whole class in parallel, each notebook in a sandbox.
+- ``export --to FILE.csv`` and ``feedback LESSON`` report on a graded class.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
 
+from grader.classroom import autograde_class, export_csv, summary_table, write_feedback
 from grader.lessons import NOTEBOOKS, Lesson, select
 from grader.workspace import Grade, GraderError, Workspace
 
@@ -133,7 +137,44 @@ def main(argv: list[str] | None = None) -> int:
     p_check.add_argument("lessons", nargs="*")
     p_demo = sub.add_parser("demo", help="autograde every solution as a perfect student")
     p_demo.add_argument("lessons", nargs="*")
+    p_class = sub.add_parser("autograde", help="grade a class: DIR/<student_id>/<LESSON>.ipynb (or a .zip)")
+    p_class.add_argument("lesson")
+    p_class.add_argument("--submissions", type=Path, required=True)
+    p_class.add_argument("--workspace", type=Path, default=Path("grading"))
+    p_class.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p_class.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell and per test call")
+    p_class.add_argument("--timeout", type=float, default=600.0, help="seconds per notebook")
+    p_class.add_argument("--memory", type=float, default=4.0, help="GB of memory per notebook")
+    p_class.add_argument("--scheduler", default=None, help="a Dask scheduler address, e.g. tcp://host:8786")
+    p_export = sub.add_parser("export", help="write the graded class as CSV")
+    p_export.add_argument("--workspace", type=Path, default=Path("grading"))
+    p_export.add_argument("--to", type=Path, required=True)
+    p_feedback = sub.add_parser("feedback", help="one HTML page per student")
+    p_feedback.add_argument("lesson")
+    p_feedback.add_argument("--workspace", type=Path, default=Path("grading"))
     args = parser.parse_args(argv)
+
+    if args.command == "export":
+        count = export_csv(args.workspace, args.to)
+        print(f"wrote {count} row(s) to {args.to}")
+        return 0
+    if args.command == "feedback":
+        lesson = select([args.lesson])[0]
+        pages = write_feedback(args.workspace, lesson.lesson_id)
+        print(f"wrote {len(pages)} feedback page(s) under {args.workspace / 'feedback'}")
+        return 0
+    if args.command == "autograde":
+        lesson = select([args.lesson])[0]
+        if not args.submissions.exists():
+            print(f"error: no such folder or zip: {args.submissions}", file=sys.stderr)
+            return 1
+        results = autograde_class(
+            lesson, args.submissions, args.workspace, workers=max(1, args.workers), cell_timeout=args.cell_timeout,
+            timeout=args.timeout, memory_gb=args.memory, scheduler=args.scheduler,
+        )
+        print(summary_table(results))
+        print(f"\n{len(results)} submission(s) graded; gradebook: {args.workspace / 'gradebook.db'}")
+        return 0
 
     lessons = select(args.lessons)
     if not lessons:

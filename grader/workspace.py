@@ -62,10 +62,16 @@ def quiet_env() -> dict[str, str]:
 class Workspace:
     """An nbgrader course directory in a temporary folder; use as a context manager."""
 
-    def __init__(self, keep: bool = False) -> None:
-        self.keep = keep
-        self.root = Path(tempfile.mkdtemp(prefix="cnn-course-grading-"))
-        shutil.copy(CONFIG, self.root / "nbgrader_config.py")
+    def __init__(self, root: Path | None = None, keep: bool = False) -> None:
+        """A temporary workspace, or the persistent one at ``root`` (kept, its gradebook reused)."""
+        self.keep = keep or root is not None
+        if root is None:
+            self.root = Path(tempfile.mkdtemp(prefix="cnn-course-grading-"))
+        else:
+            self.root = Path(root).resolve()
+            self.root.mkdir(parents=True, exist_ok=True)
+        if not (self.root / "nbgrader_config.py").exists():
+            shutil.copy(CONFIG, self.root / "nbgrader_config.py")
         self.log = self.root / "nbgrader.log"
 
     def __enter__(self) -> Workspace:
@@ -93,8 +99,10 @@ class Workspace:
             raise GraderError(f"`nbgrader {' '.join(args)}` failed (exit {done.returncode}):\n{tail}")
 
     def add_source(self, lesson: Lesson) -> None:
-        """Copy a lesson's folder from ``solutions/`` into ``source/``."""
+        """Copy a lesson's folder from ``solutions/`` into ``source/`` (replacing an older copy)."""
         target = self.root / "source" / lesson.lesson_id
+        if target.exists():
+            shutil.rmtree(target)
         shutil.copytree(lesson.source_dir, target, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
 
     def generate(self, lesson: Lesson) -> Path:
