@@ -106,6 +106,8 @@ def _copy_back(original: Any, new: Any) -> None:
     elif isinstance(original, np.random.Generator) and isinstance(new, np.random.Generator):
         if type(original.bit_generator) is type(new.bit_generator):
             original.bit_generator.state = new.bit_generator.state
+    elif isinstance(original, np.random.RandomState) and isinstance(new, np.random.RandomState):
+        original.set_state(new.get_state())
 
 
 class StudentNamespace(dict):

@@ -2,7 +2,7 @@
 
 A message is a JSON object plus binary blobs (NumPy ``.npy`` bytes, read with ``allow_pickle=False``).
 Values that may cross: None, bool, int, float, str, lists, tuples, dicts with string keys, NumPy arrays
-and scalars of numeric or boolean dtype, NumPy random Generators (as their bit-generator state), and
+and scalars of numeric or boolean dtype, NumPy random Generators and legacy RandomStates (as their state), and
 Keras models (as their configuration and weights, rebuilt with ``safe_mode``).
 """
 
@@ -17,6 +17,18 @@ import numpy as np
 
 MAX_FRAME_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 20
+#: Modules a test may pass as an argument (to check that a function rejects them); rebuilt by import.
+MODULES = {"numpy", "numpy.random", "math", "random"}
+
+
+class Opaque:
+    """Stands for an argument that cannot cross (a test passing a wrong kind of object on purpose)."""
+
+    def __init__(self, description: str) -> None:
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f"<{self.description}>"
 
 
 class WireError(ValueError):
@@ -34,8 +46,21 @@ def _npy_array(data: bytes) -> np.ndarray:
     return np.load(io.BytesIO(data), allow_pickle=False)
 
 
-def encode(value: Any, blobs: list[bytes], depth: int = 0) -> Any:
-    """Turn ``value`` into JSON-able data, appending array bytes to ``blobs``."""
+def encode(value: Any, blobs: list[bytes], depth: int = 0, lenient: bool = False) -> Any:
+    """Turn ``value`` into JSON-able data, appending array bytes to ``blobs``.
+
+    ``lenient`` (for arguments): a module from ``MODULES`` travels by name, any other value that cannot
+    cross becomes an :class:`Opaque` stand-in, so a test can still check that a wrong kind is rejected.
+    """
+    try:
+        return _encode(value, blobs, depth, lenient)
+    except WireError:
+        if not lenient:
+            raise
+        return {"__opaque__": f"{type(value).__module__}.{type(value).__qualname__} object"}
+
+
+def _encode(value: Any, blobs: list[bytes], depth: int, lenient: bool) -> Any:
     if depth > MAX_DEPTH:
         raise WireError("value nested too deeply")
     if value is None or isinstance(value, (bool, str)):
@@ -56,15 +81,19 @@ def encode(value: Any, blobs: list[bytes], depth: int = 0) -> Any:
         return {"__ndarray__": len(blobs) - 1}
     if isinstance(value, np.random.Generator):
         return {"__generator__": json.loads(json.dumps(value.bit_generator.state, default=int))}
+    if isinstance(value, np.random.RandomState):
+        name, keys, pos, has_gauss, cached = value.get_state(legacy=True)
+        blobs.append(_npy_bytes(keys))
+        return {"__randomstate__": [name, len(blobs) - 1, int(pos), int(has_gauss), float(cached)]}
     if isinstance(value, (list, tuple)):
-        items = [encode(v, blobs, depth + 1) for v in value]
+        items = [encode(v, blobs, depth + 1, lenient) for v in value]
         return {"__tuple__": items} if isinstance(value, tuple) else items
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise WireError("only dicts with string keys can be sent")
         if any(k.startswith("__") and k.endswith("__") for k in value):
             raise WireError("dict keys may not look like wire markers")
-        return {k: encode(v, blobs, depth + 1) for k, v in value.items()}
+        return {k: encode(v, blobs, depth + 1, lenient) for k, v in value.items()}
     if _is_keras_model(value):
         weights = []
         for w in value.get_weights():
@@ -73,6 +102,8 @@ def encode(value: Any, blobs: list[bytes], depth: int = 0) -> Any:
         return {"__keras_model__": {"config": value.to_json(), "weights": weights}}
     if hasattr(value, "numpy") and hasattr(value, "dtype") and hasattr(value, "shape"):  # a tf.Tensor
         return encode(np.asarray(value.numpy()), blobs, depth)
+    if lenient and type(value).__name__ == "module" and getattr(value, "__name__", "") in MODULES:
+        return {"__module__": value.__name__}
     raise WireError(f"a value of type {type(value).__name__} cannot be sent to or from the sandbox")
 
 
@@ -110,6 +141,20 @@ def decode(data: Any, blobs: list[bytes], depth: int = 0) -> Any:
         bit_generator = getattr(np.random, name)()
         bit_generator.state = state
         return np.random.Generator(bit_generator)
+    if "__opaque__" in data:
+        return Opaque(str(data["__opaque__"])[:200])
+    if "__module__" in data:
+        import importlib
+
+        name = str(data["__module__"])
+        return importlib.import_module(name) if name in MODULES else Opaque(f"module {name[:100]}")
+    if "__randomstate__" in data:
+        name, keys, pos, has_gauss, cached = data["__randomstate__"]
+        if name != "MT19937":
+            raise WireError(f"unknown legacy generator {name!r}")
+        legacy = np.random.RandomState()
+        legacy.set_state((name, _blob_array(blobs, keys).astype(np.uint32), int(pos), int(has_gauss), float(cached)))
+        return legacy
     if "__keras_model__" in data:
         return _rebuild_model(data["__keras_model__"], blobs)
     return {k: decode(v, blobs, depth + 1) for k, v in data.items()}

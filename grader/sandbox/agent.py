@@ -124,7 +124,11 @@ class Agent:
             for k, v in arrays.items()
             if v.shape != before[k].shape or not np.array_equal(v, before[k], equal_nan=True)
         }
-        generators = {k: wire.encode(v, out_blobs) for k, v in named.items() if isinstance(v, np.random.Generator)}
+        generators = {
+            k: wire.encode(v, out_blobs)
+            for k, v in named.items()
+            if isinstance(v, (np.random.Generator, np.random.RandomState))
+        }
         message["changed"] = changed | generators
         return message, out_blobs
 

@@ -309,8 +309,8 @@ class Sandbox:
         message = {
             "op": "call",
             "name": name,
-            "args": wire.encode(tuple(args), blobs),
-            "kwargs": wire.encode(dict(kwargs), blobs),
+            "args": wire.encode(tuple(args), blobs, lenient=True),
+            "kwargs": wire.encode(dict(kwargs), blobs, lenient=True),
         }
         reply, reply_blobs = self.request(message, blobs, timeout=timeout)
         reply["_blobs"] = reply_blobs
