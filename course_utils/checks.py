@@ -18,6 +18,7 @@ __all__ = [
     "CheckFailure",
     "check_array",
     "check_output",
+    "check_outputs",
     "check_raises",
     "check_scalar",
     "check_shape",
@@ -104,8 +105,10 @@ def _shape_hints(got: tuple[int, ...], expected: tuple[int, ...]) -> list[str]:
             "dropped (a channel or batch axis, or a squeeze / keepdims slip)"
         )
         return hints
-    if got == expected[::-1] or (len(got) >= 2 and got[:-2] + got[-2:][::-1] == expected) or (
-        len(got) >= 3 and got[:-3] + (got[-2], got[-3], got[-1]) == expected
+    if (
+        got == expected[::-1]
+        or (len(got) >= 2 and got[:-2] + got[-2:][::-1] == expected)
+        or (len(got) >= 3 and got[:-3] + (got[-2], got[-3], got[-1]) == expected)
     ):
         hints.append("two axes are swapped: check the order (H before W, channels last)")
     diffs = [g - e for g, e in zip(got, expected)]
@@ -367,6 +370,60 @@ def check_output(
     return got
 
 
+def check_outputs(
+    fn: Callable[..., Any],
+    args: Sequence[Any] = (),
+    kwargs: Mapping[str, Any] | None = None,
+    *,
+    expected: Sequence[Any],
+    names: Sequence[str],
+    exercise: str = "",
+    case: str = "",
+    rtol: float = 1e-5,
+    atol: float = 1e-8,
+    hints: Sequence[str] = (),
+) -> tuple:
+    """Call a function that returns a tuple once and check each value, named, against ``expected``.
+
+    ``names`` label the values in messages (``out``, ``batch_mean``, …); ``hints`` hold one hint per value.
+    Also fails when the function changes its inputs in place. Returns the tuple.
+    """
+    kwargs = dict(kwargs or {})
+    exercise = exercise or getattr(fn, "__name__", "exercise")
+    originals = [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in args]
+    got, call = _call_student(fn, args, kwargs, exercise, case)
+    wanted = ", ".join(names)
+    if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+        seen = f"a {type(got).__name__} of {len(got)} values" if isinstance(got, (tuple, list)) else describe_value(got)
+        raise _fail(
+            exercise,
+            case,
+            [f"call:     {call}", f"expected: a tuple of {len(expected)} values ({wanted})", f"got:      {seen}"],
+            [f"end the function with `return {wanted}`"],
+        )
+    for index, (value, want, name) in enumerate(zip(got, expected, names)):
+        hint = hints[index] if index < len(hints) else ""
+        check_array(
+            value,
+            want,
+            exercise=exercise,
+            case=f"{case} — value {index + 1}, {name}",
+            call=call,
+            rtol=rtol,
+            atol=atol,
+            hint=hint,
+        )
+    for i, (arg, original) in enumerate(zip(args, originals)):
+        if original is not None and not np.array_equal(arg, original, equal_nan=True):
+            raise _fail(
+                exercise,
+                case,
+                [f"call:     {call}", f"argument {i + 1} was changed in place"],
+                ["work on a copy (or build a new array); never write into the caller's input"],
+            )
+    return tuple(got)
+
+
 def check_raises(
     fn: Callable[..., Any],
     args: Sequence[Any] = (),
@@ -398,8 +455,11 @@ def check_raises(
                 exercise,
                 case,
                 lines + [f"got:      {type(err).__name__}: {message}", f"the message should mention {missing}"],
-                ["say which argument is wrong and what was seen, e.g. "
-                 "ValueError(f\"image must be 2-D (H, W), got shape {image.shape}\")", hint],
+                [
+                    "say which argument is wrong and what was seen, e.g. "
+                    'ValueError(f"image must be 2-D (H, W), got shape {image.shape}")',
+                    hint,
+                ],
             ) from err
         return
     except Exception as err:  # a different error type: say which one and where it should have been caught
@@ -407,8 +467,11 @@ def check_raises(
             exercise,
             case,
             lines + [f"got:      {type(err).__name__}: {err}"],
-            [f"check the arguments at the top of the function and raise {error.__name__} yourself "
-             "before any other computation fails", hint],
+            [
+                f"check the arguments at the top of the function and raise {error.__name__} yourself "
+                "before any other computation fails",
+                hint,
+            ],
         ) from err
     raise _fail(
         exercise,

@@ -9,6 +9,7 @@ from course_utils.checks import (
     CheckFailure,
     check_array,
     check_output,
+    check_outputs,
     check_raises,
     check_scalar,
     check_shape,
@@ -121,9 +122,7 @@ def test_nan_result_is_explained():
 
 
 def test_dtype_requirement():
-    message = failure(
-        check_array, EXPECTED, EXPECTED, exercise="to_float", case="uint8 in", dtype=np.float32
-    )
+    message = failure(check_array, EXPECTED, EXPECTED, exercise="to_float", case="uint8 in", dtype=np.float32)
     assert "dtype must be float32" in message and "astype(np.float32)" in message
     check_array(EXPECTED.astype(np.float32), EXPECTED, exercise="to_float", case="ok", dtype=np.floating)
 
@@ -238,3 +237,28 @@ def test_failures_write_nothing_to_stderr(capsys):
     with pytest.raises(CheckFailure):
         check_array(got, np.zeros_like(EXPECTED), exercise="x", case="inf vs zeros")
     assert capsys.readouterr().err == ""
+
+
+def stats(x):
+    return x - x.mean(), x.mean(), x.var()
+
+
+def test_check_outputs_checks_every_value_by_name():
+    x = np.arange(4.0)
+    got = check_outputs(stats, (x,), expected=(x - 1.5, 1.5, 1.25), names=("out", "mean", "var"), case="ramp")
+    assert len(got) == 3
+    message = failure(
+        check_outputs,
+        stats,
+        (x,),
+        expected=(x - 1.5, 1.5, 1.6667),
+        names=("out", "mean", "var"),
+        case="ramp",
+        hints=("", "", "divide by N, not N - 1"),
+    )
+    assert "value 3, var" in message and "divide by N, not N - 1" in message
+
+
+def test_check_outputs_wants_a_tuple_of_the_right_length():
+    message = failure(check_outputs, double, (np.arange(3),), expected=(1, 2), names=("a", "b"), case="c")
+    assert "a tuple of 2 values (a, b)" in message and "return a, b" in message
