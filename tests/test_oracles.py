@@ -15,13 +15,14 @@ import tensorflow as tf
 from scipy import signal
 
 from grader.lessons import SOLUTIONS
+from grader.trusted import trusted_setup
 
 
 def answers(lesson_id: str) -> dict:
-    """Execute the answer cells of a solution notebook and return the functions they define."""
+    """Run the lesson's setup cell, then its answer cells, and return the namespace they define."""
     nb = json.loads((SOLUTIONS / lesson_id / f"{lesson_id}.ipynb").read_text(encoding="utf-8"))
-    namespace: dict = {"np": np, "__name__": f"solutions_{lesson_id}"}
-    exec("from __future__ import annotations\nfrom typing import *\nfrom collections.abc import *", namespace)
+    setup = next(c for c in nb["cells"] if c.get("id") == "setup")
+    namespace = trusted_setup("".join(setup["source"]))
     for cell in nb["cells"]:
         if cell["metadata"].get("nbgrader", {}).get("solution") and cell["cell_type"] == "code":
             exec(compile("".join(cell["source"]), f"{lesson_id}:{cell['id']}", "exec"), namespace)
@@ -328,3 +329,57 @@ def test_pool_backward_matches_gradient_tape(pooling, n, h, w, c, f, s, mode, ti
     expected = tape.gradient(out, Xt, output_gradients=tf.constant(dA)).numpy()
     got = pooling["pool_backward"](dA, X, f, s, mode)
     np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
+
+
+# ----------------------------------------------------------------------------- 06 dropout
+@pytest.fixture(scope="module")
+def dropout():
+    return answers("06_dropout")
+
+
+@pytest.mark.parametrize("rate", [0.0, 0.1, 0.5, 0.9])
+def test_dropout_mask_statistics(dropout, rate):
+    mask = dropout["dropout_mask"]((500, 2000), rate, np.random.default_rng(5))
+    assert mask.shape == (500, 2000) and set(np.unique(mask)) <= {0.0, 1.0}
+    assert abs(mask.mean() - (1 - rate)) < 0.005
+    again = dropout["dropout_mask"]((500, 2000), rate, np.random.default_rng(5))
+    np.testing.assert_array_equal(mask, again)
+
+
+@pytest.mark.parametrize("rate", [0.2, 0.5])
+def test_dropout_forward_matches_keras_scaling(dropout, rate):
+    x = RNG.normal(size=(300, 400)).astype(np.float32)
+    out, mask = dropout["dropout_forward"](x, rate, True, np.random.default_rng(1))
+    keras_out = tf.keras.layers.Dropout(rate, seed=1)(x, training=True).numpy()
+    kept = keras_out != 0
+    np.testing.assert_allclose(keras_out[kept], x[kept] / (1 - rate), rtol=1e-6)
+    np.testing.assert_allclose(out[mask == 1], x[mask == 1] / (1 - rate), rtol=1e-6)
+    assert np.all(out[mask == 0] == 0)
+    assert abs((mask == 1).mean() - kept.mean()) < 0.01
+    same, ones = dropout["dropout_forward"](x, rate, False, np.random.default_rng(1))
+    np.testing.assert_array_equal(same, tf.keras.layers.Dropout(rate)(x, training=False).numpy())
+    assert np.all(ones == 1)
+
+
+def test_dropout_backward_matches_gradient_tape(dropout):
+    x = tf.constant(RNG.normal(size=(20, 30)))
+    rate = 0.3
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        out = tf.nn.experimental.stateless_dropout(x, rate, seed=[1, 2])
+    dout = RNG.normal(size=(20, 30))
+    expected = tape.gradient(out, x, output_gradients=tf.constant(dout)).numpy()
+    mask = (out.numpy() != 0).astype(np.float64)
+    np.testing.assert_allclose(dropout["dropout_backward"](dout, mask, rate), expected, rtol=1e-9)
+
+
+@pytest.mark.parametrize("rate", [-0.1, 1.0, 1.5])
+def test_dropout_rejects_rates_outside_the_interval(dropout, rate):
+    rng = np.random.default_rng(0)
+    for call in (
+        lambda: dropout["dropout_mask"]((3, 3), rate, rng),
+        lambda: dropout["dropout_forward"](np.ones((3, 3)), rate, True, rng),
+        lambda: dropout["dropout_backward"](np.ones((3, 3)), np.ones((3, 3)), rate),
+    ):
+        with pytest.raises(ValueError):
+            call()
