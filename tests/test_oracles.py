@@ -383,3 +383,59 @@ def test_dropout_rejects_rates_outside_the_interval(dropout, rate):
     ):
         with pytest.raises(ValueError):
             call()
+
+
+# ----------------------------------------------------------------------------- 05 batch normalization
+@pytest.fixture(scope="module")
+def batchnorm():
+    return answers("05_batch_norm")
+
+
+def _keras_bn(shape, gamma, beta, eps, momentum=0.99):
+    layer = tf.keras.layers.BatchNormalization(epsilon=eps, momentum=momentum, dtype="float64")
+    layer.build(shape)
+    layer.gamma.assign(gamma)
+    layer.beta.assign(beta)
+    return layer
+
+
+@pytest.mark.parametrize(("n", "d", "eps"), [(2, 1, 1e-3), (8, 5, 1e-3), (33, 4, 1e-5)])
+def test_batchnorm_forward(batchnorm, n, d, eps):
+    x, gamma, beta = RNG.normal(2, 3, size=(n, d)), RNG.normal(size=d), RNG.normal(size=d)
+    layer = _keras_bn((None, d), gamma, beta, eps)
+    expected = layer(x, training=True).numpy()
+    out, mean, var = batchnorm["batchnorm_forward"](x, gamma, beta, eps=eps)
+    np.testing.assert_allclose(out, expected, rtol=1e-6, atol=1e-9)
+    np.testing.assert_allclose(mean, x.mean(axis=0), rtol=1e-9)
+    np.testing.assert_allclose(var, x.var(axis=0), rtol=1e-9)
+    np.testing.assert_allclose(layer.moving_mean.numpy(), batchnorm["update_moving"](np.zeros(d), mean), rtol=1e-6)
+    np.testing.assert_allclose(layer.moving_variance.numpy(), batchnorm["update_moving"](np.ones(d), var), rtol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 4, 2), (4, 5, 3, 3)])
+def test_batchnorm_forward_conv_and_inference(batchnorm, shape):
+    c = shape[-1]
+    x, gamma, beta = RNG.normal(1, 2, size=shape), RNG.normal(size=c), RNG.normal(size=c)
+    layer = _keras_bn((None, *shape[1:]), gamma, beta, 1e-3)
+    out, mean, var = batchnorm["batchnorm_forward_conv"](x, gamma, beta)
+    np.testing.assert_allclose(out, layer(x, training=True).numpy(), rtol=1e-6, atol=1e-9)
+    moving_mean, moving_var = RNG.normal(size=c), RNG.random(c) + 0.5
+    layer.moving_mean.assign(moving_mean)
+    layer.moving_variance.assign(moving_var)
+    expected = layer(x, training=False).numpy()
+    got = batchnorm["batchnorm_inference"](x, gamma, beta, moving_mean, moving_var)
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize(("n", "d"), [(4, 3), (16, 6)])
+def test_batchnorm_backward_matches_gradient_tape(batchnorm, n, d):
+    x, gamma, beta = RNG.normal(size=(n, d)), RNG.normal(size=d), RNG.normal(size=d)
+    dout = RNG.normal(size=(n, d))
+    xt, gt, bt = (tf.Variable(v) for v in (x, gamma, beta))
+    with tf.GradientTape() as tape:
+        mean, var = tf.nn.moments(xt, axes=[0])
+        out = tf.nn.batch_normalization(xt, mean, var, bt, gt, 1e-3)
+    expected = tape.gradient(out, [xt, gt, bt], output_gradients=tf.constant(dout))
+    got = batchnorm["batchnorm_backward"](dout, x, gamma, eps=1e-3)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e.numpy(), rtol=1e-6, atol=1e-9)
