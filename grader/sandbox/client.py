@@ -79,6 +79,7 @@ class Sandbox:
         self.stderr = CappedStream()
         self.proc: subprocess.Popen | None = None
         self.agent_pid: int | None = None
+        self.killed = False
         self._root = None
 
     # ------------------------------------------------------------------ life cycle
@@ -223,9 +224,10 @@ class Sandbox:
 
     @property
     def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
+        return self.proc is not None and not self.killed and self.proc.poll() is None
 
     def _kill(self) -> None:
+        self.killed = True
         for pid in {self.agent_pid, self.proc.pid if self.proc else None} - {None}:
             try:
                 if not self.isolated:
@@ -233,6 +235,11 @@ class Sandbox:
                 else:
                     os.kill(pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
+                pass
+        if self.proc is not None:
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
                 pass
 
     # ------------------------------------------------------------------ messages
@@ -252,8 +259,9 @@ class Sandbox:
             self._interrupt_or_kill(reader)
             raise SandboxTimeout(f"no answer within {timeout:g} s")
         if "error" in box:
+            reason = self._death_reason(box["error"])
             self._kill()
-            raise SandboxDied(self._death_reason(box["error"]))
+            raise SandboxDied(reason)
         return box["value"]
 
     def _interrupt_or_kill(self, reader: threading.Thread) -> None:
@@ -282,8 +290,9 @@ class Sandbox:
         try:
             wire.send(self.to_agent, message, list(blobs))
         except (BrokenPipeError, OSError) as err:
+            reason = self._death_reason(err)
             self._kill()
-            raise SandboxDied(self._death_reason(err)) from err
+            raise SandboxDied(reason) from err
         reply, reply_blobs = self._receive(timeout)
         if reply.get("interrupted"):
             raise SandboxTimeout(f"interrupted after {timeout:g} s")
