@@ -238,3 +238,14 @@ def test_zip_of_folders_is_accepted(tmp_path):
 
 def test_solutions_are_the_source_of_the_hostile_class():
     assert (SOLUTIONS / "01_pixels" / "01_pixels.ipynb").exists()
+
+
+def test_without_root_the_same_scores_with_memory_limit_only(hostile):
+    """Instructors who are not root get the same verdicts; only the isolation is weaker, and says so."""
+    _, _, submissions, _ = hostile
+    jobs = {j.folder: j for j in collect_jobs(LESSON, submissions, cell_timeout=10, timeout=300, memory_gb=4)}
+    for folder in ("honest", "patcher", "hang"):
+        jobs[folder].isolate = False
+        result = grade_submission(jobs[folder])
+        assert result.score == EXPECTED[folder][0], (folder, [(c.grade_id, c.reason[:200]) for c in result.cells])
+        assert result.isolation == "memory limit only (not root)"
