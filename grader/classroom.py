@@ -199,7 +199,7 @@ def flags_for(program: list[tuple[str, str]], lesson: LessonTests) -> list[str]:
 def grade_submission(job: Job) -> Result:
     """Grade one submission from start to end; never raises for anything the student did."""
     from grader.sandbox.client import Sandbox, SandboxDied, SandboxTimeout, can_isolate
-    from grader.trusted import run_test_cell, trusted_setup
+    from grader.trusted import StudentNamespace, run_test_cell, trusted_setup
 
     start = time.perf_counter()
     lesson = LessonTests.from_source(job.source)
@@ -253,6 +253,7 @@ def grade_submission(job: Job) -> Result:
     sandbox = None
     try:
         sandbox = boot()
+        namespace = StudentNamespace(base, sandbox, job.cell_timeout)
         for gid, source, points in lesson.tests:
             if remaining() <= 0:
                 result.cells.append(CellResult(gid, 0.0, points, "the notebook ran past its total time limit"))
@@ -260,8 +261,9 @@ def grade_submission(job: Job) -> Result:
             if not sandbox.alive:
                 sandbox.close()
                 sandbox = boot()
-            passed, reason, output, used = run_test_cell(source, base, sandbox, min(job.cell_timeout, remaining()))
-            result.used_names += [name for name in used if name not in result.used_names]
+                namespace.rebind(sandbox)
+            passed, reason, output = run_test_cell(source, namespace, min(job.cell_timeout, remaining()))
+            result.used_names += [name for name in namespace.fetched if name not in result.used_names]
             result.cells.append(
                 CellResult(gid, points if passed else 0.0, points, reason[:MESSAGE_CAP], output[-MESSAGE_CAP:])
             )

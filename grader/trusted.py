@@ -118,6 +118,12 @@ class StudentNamespace(dict):
         self.sandbox, self.timeout = sandbox, timeout
         self.fetched: list[str] = []
 
+    def rebind(self, sandbox: Sandbox) -> None:
+        """Point at a rebuilt sandbox: forget what came from the old one, keep what the test cells defined."""
+        for name in self.fetched:
+            self.pop(name, None)
+        self.sandbox = sandbox
+
     def __missing__(self, name: str) -> Any:
         if hasattr(builtins, name):
             return getattr(builtins, name)
@@ -150,15 +156,19 @@ def _without_magics(source: str) -> str:
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
 
 
-def run_test_cell(source: str, base: dict, sandbox: Sandbox, timeout: float) -> tuple[bool, str, str, list[str]]:
-    """Execute one test cell against the sandbox: (passed, reason, stdout, student names used)."""
-    namespace = StudentNamespace(base, sandbox, timeout)
+def run_test_cell(source: str, namespace: StudentNamespace, timeout: float) -> tuple[bool, str, str]:
+    """Execute one test cell in ``namespace`` (shared by a lesson's test cells, as in a kernel).
+
+    Returns (passed, reason, stdout); the names read from the student's notebook accumulate in
+    ``namespace.fetched``.
+    """
+    namespace.timeout = timeout
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
             exec(compile(_without_magics(source), "<test cell>", "exec"), namespace)
     except NameError as err:
-        return False, f"NameError: {err} (is the function defined, under exactly this name?)", out.getvalue(), []
+        return False, f"NameError: {err} (is the function defined, under exactly this name?)", out.getvalue()
     except Exception as err:  # any failure of a test is its verdict; the message explains it
-        return False, f"{type(err).__name__}: {err}", out.getvalue(), namespace.fetched
-    return True, "", out.getvalue(), namespace.fetched
+        return False, f"{type(err).__name__}: {err}", out.getvalue()
+    return True, "", out.getvalue()

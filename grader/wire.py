@@ -67,8 +67,8 @@ def _encode(value: Any, blobs: list[bytes], depth: int, lenient: bool) -> Any:
         return value
     if isinstance(value, int) and not isinstance(value, np.integer):
         return value if abs(value) < 2**53 else {"__bigint__": str(value)}
-    if isinstance(value, float):
-        return {"__float__": repr(value)}
+    if isinstance(value, float) and not isinstance(value, np.generic):
+        return {"__float__": repr(float(value))}
     if isinstance(value, np.generic):
         if value.dtype.kind not in "biufc":
             raise WireError(f"NumPy scalar of dtype {value.dtype} cannot be sent")

@@ -153,6 +153,8 @@ class Agent:
                     self.reply({"error": f"unknown op {op!r}"})
             except KeyboardInterrupt:
                 self.reply({"interrupted": True})
+            except (wire.WireError, KeyError, TypeError, ValueError) as err:  # a malformed request: say so, go on
+                self.reply({"raised": {"type": "TypeError", "mro": ["builtins.TypeError"], "message": str(err)[:500]}})
 
 
 def _is_keras_model(value: Any) -> bool:
