@@ -439,3 +439,41 @@ def test_batchnorm_backward_matches_gradient_tape(batchnorm, n, d):
     got = batchnorm["batchnorm_backward"](dout, x, gamma, eps=1e-3)
     for g, e in zip(got, expected):
         np.testing.assert_allclose(g, e.numpy(), rtol=1e-6, atol=1e-9)
+
+
+# ----------------------------------------------------------------------------- 07 training a full CNN
+@pytest.fixture(scope="module")
+def training():
+    return answers("07_cnn_training")
+
+
+@pytest.mark.parametrize("z", [[2.0, 1.0, 0.1], [1000.0, 1001.0], [[1.0, 2.0, 3.0], [-5.0, 0.0, 5.0]]])
+def test_softmax(training, z):
+    z = np.array(z)
+    got = training["softmax"](z)
+    np.testing.assert_allclose(got, tf.nn.softmax(z, axis=-1).numpy(), rtol=1e-9)
+    np.testing.assert_allclose(got.sum(axis=-1), 1.0)
+
+
+def test_cross_entropy_is_keras_sparse_categorical(training):
+    probs = tf.nn.softmax(RNG.normal(size=(16, 10))).numpy()
+    labels = RNG.integers(0, 10, size=16)
+    expected = tf.keras.losses.SparseCategoricalCrossentropy()(labels, probs).numpy()
+    assert training["cross_entropy"](labels, probs) == pytest.approx(float(expected), rel=1e-5)
+    assert training["cross_entropy"](np.array([0]), np.array([[0.6, 0.4]])) == pytest.approx(0.5108, abs=1e-4)
+
+
+@pytest.mark.parametrize(("f", "c_in", "k"), [(3, 1, 32), (3, 32, 64), (5, 3, 10), (11, 3, 96)])
+def test_conv_params_match_keras(training, f, c_in, k):
+    layer = tf.keras.layers.Conv2D(k, f)
+    layer.build((None, 64, 64, c_in))
+    assert training["conv_params"](f, c_in, k) == layer.count_params()
+
+
+def test_reference_model_parameter_count(training):
+    model = training["build_cnn"]()
+    assert model.count_params() == 1_199_882
+    assert training["dense_params"](9216, 128) == 1_179_776
+    assert model.output_shape == (None, 10)
+    minivgg = training["build_minivgg"]()
+    assert minivgg.output_shape == (None, 10)
