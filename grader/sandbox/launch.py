@@ -48,6 +48,9 @@ def build_root(root: str, allowed: list[str], tmp_size: str) -> None:
     _run("mount", "--make-rprivate", "/")
     os.makedirs(root, exist_ok=True)
     _run("mount", "-t", "tmpfs", "-o", "size=64m,mode=755", "tmpfs", root)
+    # the private /tmp first: allowed paths that live under /tmp (a checkout there) are bound inside it
+    os.makedirs(root + "/tmp", exist_ok=True)
+    _run("mount", "-t", "tmpfs", "-o", f"size={tmp_size},mode=1777", "tmpfs", root + "/tmp")
     for path in SYSTEM_PATHS:
         _bind(path, root)
     for path in allowed:
@@ -59,8 +62,6 @@ def build_root(root: str, allowed: list[str], tmp_size: str) -> None:
     _run("mount", "-t", "tmpfs", "-o", "size=64m,mode=1777", "tmpfs", root + "/dev/shm")
     os.makedirs(root + "/proc", exist_ok=True)
     _run("mount", "-t", "proc", "proc", root + "/proc")
-    os.makedirs(root + "/tmp", exist_ok=True)
-    _run("mount", "-t", "tmpfs", "-o", f"size={tmp_size},mode=1777", "tmpfs", root + "/tmp")
 
 
 def main() -> None:
