@@ -33,6 +33,7 @@ found = []
 skip = ("/proc", "/sys", "/usr", "/dev", "/etc", sys.prefix, sys.base_prefix)
 for top in ["/", "/work", "/root", "/home", "/tmp", "/srv", ".."]:
     for folder, dirs, files in os.walk(top):
+        folder = os.path.abspath(folder)
         if folder.startswith(skip):
             dirs[:] = []
             continue
