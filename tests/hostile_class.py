@@ -45,10 +45,12 @@ print("SNOOPED", len(found), found[:5])
 VANDAL = """import os, shutil
 for target in [{workspace!r}, {submissions!r}, "../..", "../../..", "/tmp"]:
     for folder, dirs, files in os.walk(target):
-        if os.path.abspath(folder).startswith(("/proc", "/sys", "/dev")):
+        if os.path.abspath(folder).startswith(("/proc", "/sys", "/dev", os.path.expanduser("~"))):
             dirs[:] = []
-            continue  # the sandbox's own process files and devices, nobody else's
+            continue  # the sandbox's own process files, devices and home: nobody else's
         for name in files:
+            if os.path.islink(os.path.join(folder, name)):
+                continue  # e.g. masked services pointing at /dev/null
             try:
                 with open(os.path.join(folder, name), "w") as handle:
                     handle.write("vandalised")
