@@ -316,6 +316,25 @@ def check_that(condition: bool, *, exercise: str, case: str, detail: str = "", h
         raise _fail(exercise, case, [detail] if detail else [], [hint])
 
 
+def _snapshot(args: Sequence[Any]) -> list[np.ndarray | None]:
+    """Copies of the array arguments, to tell later whether the function changed them in place."""
+    return [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in args]
+
+
+def _check_unchanged(
+    args: Sequence[Any], originals: list[np.ndarray | None], exercise: str, case: str, call: str
+) -> None:
+    """Fail when an array argument differs from its snapshot."""
+    for i, (arg, original) in enumerate(zip(args, originals)):
+        if original is not None and not np.array_equal(arg, original, equal_nan=True):
+            raise _fail(
+                exercise,
+                case,
+                [f"call:     {call}", f"argument {i + 1} was changed in place"],
+                ["work on a copy (or build a new array); never write into the caller's input"],
+            )
+
+
 def _call_student(fn: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any], exercise: str, case: str):
     call = describe_call(getattr(fn, "__name__", exercise), args, kwargs)
     try:
@@ -351,7 +370,7 @@ def check_output(
     """
     kwargs = dict(kwargs or {})
     exercise = exercise or getattr(fn, "__name__", "exercise")
-    originals = [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in args]
+    originals = _snapshot(args)
     got, call = _call_student(fn, args, kwargs, exercise, case)
     if scalar:
         check_scalar(got, expected, exercise=exercise, case=case, call=call, rtol=rtol, atol=atol, hint=hint)
@@ -359,14 +378,7 @@ def check_output(
         check_array(
             got, expected, exercise=exercise, case=case, call=call, rtol=rtol, atol=atol, dtype=dtype, hint=hint
         )
-    for i, (arg, original) in enumerate(zip(args, originals)):
-        if original is not None and not np.array_equal(arg, original, equal_nan=True):
-            raise _fail(
-                exercise,
-                case,
-                [f"call:     {call}", f"argument {i + 1} was changed in place"],
-                ["work on a copy (or build a new array); never write into the caller's input"],
-            )
+    _check_unchanged(args, originals, exercise, case, call)
     return got
 
 
@@ -390,7 +402,7 @@ def check_outputs(
     """
     kwargs = dict(kwargs or {})
     exercise = exercise or getattr(fn, "__name__", "exercise")
-    originals = [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in args]
+    originals = _snapshot(args)
     got, call = _call_student(fn, args, kwargs, exercise, case)
     wanted = ", ".join(names)
     if not isinstance(got, (tuple, list)) or len(got) != len(expected):
@@ -413,14 +425,7 @@ def check_outputs(
             atol=atol,
             hint=hint,
         )
-    for i, (arg, original) in enumerate(zip(args, originals)):
-        if original is not None and not np.array_equal(arg, original, equal_nan=True):
-            raise _fail(
-                exercise,
-                case,
-                [f"call:     {call}", f"argument {i + 1} was changed in place"],
-                ["work on a copy (or build a new array); never write into the caller's input"],
-            )
+    _check_unchanged(args, originals, exercise, case, call)
     return tuple(got)
 
 
