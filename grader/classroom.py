@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.lessons import Lesson
-from grader.workspace import Workspace
+from grader.workspace import CellResult, Workspace
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$")
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -71,15 +71,6 @@ class Job:
     timeout: float = 600.0
     memory_gb: float = 4.0
     isolate: bool | None = None
-
-
-@dataclass
-class CellResult:
-    grade_id: str
-    points: float
-    max_points: float
-    reason: str = ""
-    output: str = ""
 
 
 @dataclass

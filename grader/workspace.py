@@ -23,12 +23,13 @@ class GraderError(RuntimeError):
 
 @dataclass
 class CellResult:
-    """One autograded test cell: its points and, when it lost them, the first line of why."""
+    """One autograded test cell: its points, why it lost them, and what it printed."""
 
     grade_id: str
     points: float
     max_points: float
     reason: str = ""
+    output: str = ""
 
 
 @dataclass
