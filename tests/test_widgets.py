@@ -550,13 +550,13 @@ def test_pooling_explorer_calls_the_given_pool_fn():
         return tf.nn.max_pool2d(X, f, stride, "VALID")
 
     fig = pooling_shift_explorer(f=2, stride=2, mode="max", pool_fn=spy, static=True)
-    assert calls == [((1, 8, 8, 1), 2, 2, "max")] * 2  # the image, then the shifted image
+    assert calls == [((1, 8, 8, 1), 2, 2, "max")] * 3  # is it written yet; the image; the shifted image
     assert reported(fig) == (tf_changed(POOLING_IMAGE, 1, 0), 16)
     assert "(spy)" in fig.axes[1].get_title()
 
     calls.clear()
     box = pooling_shift_explorer(pool_fn=lambda X, **kw: calls.append(kw) or tf.nn.max_pool2d(X, 2, 2, "VALID"))
-    assert isinstance(box, Figure) and calls == [{"f": 2, "stride": 2, "mode": "max"}] * 2
+    assert isinstance(box, Figure) and calls == [{"f": 2, "stride": 2, "mode": "max"}] * 3
 
 
 def test_pooling_explorer_shows_what_pool_fn_returns():
@@ -625,3 +625,19 @@ def test_explorers_write_nothing_to_stderr(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stderr == "", done.stderr[:500]
     assert done.stdout == "done\n"
+
+
+def test_pooling_explorer_falls_back_to_tensorflow_while_pool_fn_is_a_stub(capsys):
+    def pool_forward(X, f, stride, mode):
+        raise NotImplementedError()
+
+    fig = pooling_shift_explorer(pool_fn=pool_forward, static=True)
+    printed = capsys.readouterr()
+    assert "pool_forward is not written yet" in printed.out and "TensorFlow" in printed.out
+    assert printed.err == ""
+    assert fig.axes, "the explorer should still draw its panels with TensorFlow's pooling"
+
+
+def test_pooling_explorer_still_reports_a_broken_pool_fn():
+    with pytest.raises(ValueError, match="returned shape"):
+        pooling_shift_explorer(pool_fn=lambda X, **kw: X[0], static=True)
