@@ -6,6 +6,7 @@
 - ``demo`` autogrades every solution as a perfect student and prints the table.
 - ``autograde LESSON --submissions DIR`` grades a whole class in parallel, each notebook in a sandbox.
 - ``export --to FILE.csv`` and ``feedback LESSON`` report on a graded class.
+- ``collect LESSON --from DOWNLOAD --to FOLDER`` turns an LMS download (Canvas, Moodle) into one folder per student.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import sys
 from pathlib import Path
 
 from grader.classroom import autograde_class, export_csv, summary_table, write_feedback
+from grader.collect import CollectError, collect, report
 from grader.lessons import NOTEBOOKS, Lesson, select
 from grader.workspace import Grade, GraderError, Workspace
 
@@ -152,7 +154,22 @@ def main(argv: list[str] | None = None) -> int:
     p_feedback = sub.add_parser("feedback", help="one HTML page per student")
     p_feedback.add_argument("lesson")
     p_feedback.add_argument("--workspace", type=Path, default=Path("grading"))
+    p_collect = sub.add_parser("collect", help="an LMS download (Canvas, Moodle) → FOLDER/<student_id>/")
+    p_collect.add_argument("lesson")
+    p_collect.add_argument("--from", dest="download", type=Path, required=True, help="the LMS's .zip or its folder")
+    p_collect.add_argument("--to", type=Path, required=True, metavar="FOLDER", help="folder to write for autograde")
+    p_collect.add_argument("--force", action="store_true", help="replace student folders that already exist")
     args = parser.parse_args(argv)
+
+    if args.command == "collect":
+        lesson = select([args.lesson])[0]
+        try:
+            rows = collect(lesson.lesson_id, args.download, args.to, force=args.force)
+        except CollectError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 1
+        print(report(rows, lesson.lesson_id, args.to))
+        return 0
 
     if args.command == "export":
         count = export_csv(args.workspace, args.to)
