@@ -129,6 +129,17 @@ def check(lessons: list[Lesson], *, untouched: bool = True, sync: bool = True) -
     return 0
 
 
+def _not_graded(workspace: Path, lesson_id: str = "") -> str:
+    """Why ``workspace`` holds no graded class (for ``lesson_id``), or '' when it does."""
+    if any((workspace / "results" / lesson_id).glob("**/*.json")):
+        return ""
+    what = f"no graded {lesson_id} submissions" if lesson_id else "no graded submissions"
+    return (
+        f"{what} in {workspace}: pass the --workspace you gave autograde, or grade first with "
+        f"`python -m grader autograde {lesson_id or 'LESSON'} --submissions DIR --workspace {workspace}`"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -171,6 +182,11 @@ def main(argv: list[str] | None = None) -> int:
         print(report(rows, lesson.lesson_id, args.to))
         return 0
 
+    if args.command in ("export", "feedback"):
+        problem = _not_graded(args.workspace, select([args.lesson])[0].lesson_id if args.command == "feedback" else "")
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 1
     if args.command == "export":
         count = export_csv(args.workspace, args.to)
         print(f"wrote {count} row(s) to {args.to}")
@@ -185,10 +201,15 @@ def main(argv: list[str] | None = None) -> int:
         if not args.submissions.exists():
             print(f"error: no such folder or zip: {args.submissions}", file=sys.stderr)
             return 1
-        results = autograde_class(
-            lesson, args.submissions, args.workspace, workers=max(1, args.workers), cell_timeout=args.cell_timeout,
-            timeout=args.timeout, memory_gb=args.memory, scheduler=args.scheduler,
-        )
+        try:
+            results = autograde_class(
+                lesson, args.submissions, args.workspace, workers=max(1, args.workers), cell_timeout=args.cell_timeout,
+                timeout=args.timeout, memory_gb=args.memory, scheduler=args.scheduler,
+            )
+        except GraderError as err:
+            hint = "if the lesson's graded cells changed since this workspace graded it, pass a new --workspace"
+            print(f"error: {err}\n{hint}", file=sys.stderr)
+            return 1
         print(summary_table(results))
         print(f"\n{len(results)} submission(s) graded; gradebook: {args.workspace / 'gradebook.db'}")
         return 0
