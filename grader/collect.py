@@ -279,8 +279,9 @@ def _student_todo(student: str, rows: list[Row], has_graded: bool, lesson_id: st
     if has_graded and others:
         return f"{student} handed in {len(others) + 1} notebooks: check that {graded} is the one to grade"
     if others:
+        which = "it" if len(others) == 1 else "the one to grade"
         return (
-            f"{student} has no {lesson_id}.ipynb but {', '.join(others)}: rename the one to grade to {graded}, "
+            f"{student} has no {lesson_id}.ipynb but {', '.join(others)}: rename {which} to {graded}, "
             "or autograde gives 0 ('wrong file name')"
         )
     if not has_graded:
