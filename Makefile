@@ -3,18 +3,21 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+BROWSER_STAMP := $(VENV)/.browser-stamp
 
-.PHONY: help venv demo test lab release check bench bench-grader lint contract clean
+.PHONY: help venv demo test test-browser lab release check bench bench-grader lint notebook-lint contract clean
 
 help:
 	@echo "make demo     create .venv, regenerate notebooks/, autograde every solution, print the table"
 	@echo "make test     create or update .venv and run the whole test suite"
+	@echo "make test-browser  run every lesson in JupyterLab in headless Chromium (screenshots: reports/browser/)"
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make release  regenerate notebooks/ from solutions/ (commit the result)"
 	@echo "make check    autograde solutions (full marks) and releases (zero); check notebooks/ is in sync"
 	@echo "make bench    time every lesson top to bottom against its 60 s budget"
 	@echo "make bench-grader  the class grader against plain sequential nbgrader on 12 submissions"
 	@echo "make lint     ruff on the Python code"
+	@echo "make notebook-lint  template, cell ids, outputs and cell length of every notebook"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -36,6 +39,18 @@ demo: venv
 test: venv
 	$(PY) -m pytest
 
+$(BROWSER_STAMP): $(STAMP)
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,browser]' 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
+	@$(PY) -c "import playwright" 2>/dev/null || { echo "installing playwright failed: see the pip messages above"; exit 1; }
+	@touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)
+	@test -n "$$CHROMIUM" || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+		echo "the browser tests drive the system's Chromium: sudo apt-get install chromium (Debian/Ubuntu)"; \
+		echo "or point CHROMIUM at a Chrome or Chromium binary"; exit 1; }
+	$(PY) -m pytest tests/browser --browser
+	@echo "screenshots: reports/browser/"
+
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/
 
@@ -53,6 +68,9 @@ bench-grader: venv
 
 lint: venv
 	$(VENV)/bin/ruff check course_utils grader tests
+
+notebook-lint: venv
+	$(PY) -m grader.lint
 
 contract:
 	$(PYTHON) ../shared/tools/contract_check.py

@@ -163,5 +163,7 @@ def test_readme_names_the_two_commands_and_every_lesson():
         assert f"notebooks/{lesson_id}/{lesson_id}.ipynb" in readme, f"README does not link {lesson_id}"
 
 
-def test_ci_runs_the_readme_test_command():
-    assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+def test_ci_runs_the_readme_test_command_and_the_browser_tests():
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test$", ci, re.M) and re.search(r"^make test-browser$", ci, re.M), ci
+    assert "apt-get install" in ci and "chromium" in ci, "CI installs Debian's Chromium for the browser tests"
