@@ -10,7 +10,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-__all__ = ["LessonContext", "environment_name", "in_colab", "start_lesson", "under_grader"]
+__all__ = ["LessonContext", "environment_name", "in_colab", "needs", "start_lesson", "under_grader"]
 
 
 @dataclass(frozen=True)
@@ -113,3 +113,18 @@ def start_lesson(lesson_id: str, seed: int = 0, *, verbose: bool = True) -> Less
     if verbose:
         print(context.report())
     return context
+
+
+def needs(*names: str, made_by: str) -> None:
+    """Stop a cell early, with NotImplementedError, when an earlier cell has not made ``names`` yet.
+
+    For cells that use a result an exercise produces (a trained model, say): until the exercise is written,
+    the cell says which exercise to finish instead of failing with a NameError. ``made_by`` names it.
+    """
+    caller = sys._getframe(1).f_globals
+    missing = [name for name in names if name not in caller]
+    if missing:
+        raise NotImplementedError(
+            f"this cell needs {', '.join(missing)}, made by an earlier cell once {made_by} works: "
+            "finish that exercise, run its cells again, then this one"
+        )

@@ -74,3 +74,13 @@ def test_environment_names(monkeypatch):
     assert environment_name() == "grader"
     monkeypatch.setitem(sys.modules, "google.colab", object())
     assert environment_name() == "Colab"
+
+
+def test_needs_names_the_exercise_to_finish():
+    import pytest
+
+    from course_utils.lesson import needs
+
+    with pytest.raises(NotImplementedError, match=r"needs trained_model, made by .* once build_cnn works"):
+        needs("trained_model", made_by="build_cnn")
+    needs("test_needs_names_the_exercise_to_finish", made_by="anything")  # a global of this module: no error
