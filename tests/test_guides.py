@@ -180,6 +180,12 @@ def _output_of(results: list[Ran], command: str) -> str:
 # ----------------------------------------------------------------------------- the guides themselves
 
 
+def test_readme_links_both_guides():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for guide in GUIDES:
+        assert f"(docs/{guide.name})" in readme, f"README.md does not link docs/{guide.name}"
+
+
 @pytest.mark.parametrize("guide", GUIDES, ids=lambda p: p.name)
 def test_every_block_not_run_says_why(guide):
     blocks = fenced_blocks(guide)
