@@ -383,6 +383,11 @@ def run_jobs(jobs: list[Job], workers: int, scheduler: str | None = None) -> Ite
 # ----------------------------------------------------------------------------- recording
 
 
+def needs_review(result: Result) -> bool:
+    """True when an instructor should look at a submission: it was flagged, or could not be graded normally."""
+    return bool(result.flags or result.reason)
+
+
 class ClassWorkspace:
     """The grading workspace: nbgrader's course directory and gradebook, plus our JSON records."""
 
@@ -418,8 +423,9 @@ class ClassWorkspace:
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
                     cell = by_id.get(grade.name)
-                    if cell is not None:
-                        grade.auto_score = cell.points
+                    grade.auto_score = cell.points if cell is not None else 0.0
+                    # formgrader's "needs manual grading": only the submissions an instructor should look at
+                    grade.needs_manual_grade = needs_review(result)
             gb.db.commit()
         out = self.results_dir / lesson.lesson_id
         out.mkdir(parents=True, exist_ok=True)

@@ -96,6 +96,17 @@ def test_gradebook_matches_and_nbgrader_still_reads_it(hostile):
     assert rows == {r.student_id: r.score for r in results.values()}
 
 
+def test_formgrader_asks_for_review_of_flagged_submissions_only(hostile):
+    results, workspace, *_ = hostile
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{workspace / 'gradebook.db'}") as gb:
+        marked = {s.student.id: s.needs_manual_grade for s in gb.find_assignment(LESSON.lesson_id).submissions}
+    expected = {r.student_id: bool(r.flags or r.reason) for r in results.values()}
+    assert marked == expected
+    assert not marked["honest"] and marked["patcher"], marked
+
+
 def test_output_and_messages_are_capped(hostile):
     results, *_ = hostile
     flood = results["flood"]
