@@ -17,15 +17,22 @@ import numpy as np
 __all__ = [
     "CheckFailure",
     "check_array",
+    "check_form",
+    "check_layers",
+    "check_model_output",
     "check_output",
     "check_outputs",
     "check_raises",
+    "check_random_bits",
     "check_scalar",
     "check_shape",
     "check_that",
+    "check_tuple",
     "describe_call",
     "describe_value",
+    "model_layers",
     "passed",
+    "run_case",
 ]
 
 NOT_IMPLEMENTED_HINT = (
@@ -350,6 +357,111 @@ def _call_student(fn: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[s
         ) from err
 
 
+def run_case(
+    fn: Callable[..., Any],
+    args: Sequence[Any] = (),
+    kwargs: Mapping[str, Any] | None = None,
+    *,
+    exercise: str = "",
+    case: str = "",
+    names: Sequence[str] = (),
+) -> Any:
+    """Call ``fn`` like check_output, a crash or an in-place change failing the case; with ``names``, want a tuple."""
+    kwargs = dict(kwargs or {})
+    exercise = exercise or getattr(fn, "__name__", "exercise")
+    originals = _snapshot(args)
+    got, call = _call_student(fn, args, kwargs, exercise, case)
+    _check_unchanged(args, originals, exercise, case, call)
+    return check_tuple(got, names, exercise=exercise, case=case, call=call) if names else got
+
+
+def check_tuple(got: Any, names: Sequence[str], *, exercise: str, case: str = "", call: str = "") -> tuple:
+    """Check that ``got`` is a tuple (or list) of ``len(names)`` values and return it as a tuple."""
+    if isinstance(got, (tuple, list)) and len(got) == len(names):
+        return tuple(got)
+    wanted = ", ".join(names)
+    seen = f"a {type(got).__name__} of {len(got)} values" if isinstance(got, (tuple, list)) else describe_value(got)
+    lines = [f"call:     {call}"] if call else []
+    raise _fail(
+        exercise,
+        case,
+        lines + [f"expected: a tuple of {len(names)} values ({wanted})", f"got:      {seen}"],
+        [f"end the function with `return {wanted}`"],
+    )
+
+
+def check_form(
+    got: Any,
+    *,
+    exercise: str,
+    case: str = "",
+    name: str = "the result",
+    shape: tuple[int, ...] | None = None,
+    dtype: Any = None,
+    values: Sequence[Any] | None = None,
+    hint: str | Mapping[str, str] = "",
+) -> None:
+    """Check an array's type, shape, exact dtype and allowed values; ``hint`` is one string or one per symptom."""
+
+    def fail(symptom: str, detail: str, extra: Sequence[str] = ()) -> CheckFailure:
+        chosen = hint.get(symptom, "") if isinstance(hint, Mapping) else hint
+        return _fail(exercise, case, [detail], [*extra, chosen])
+
+    if not isinstance(got, np.ndarray):
+        raise fail(
+            "type", f"{name}: got {describe_value(got) if got is None else type(got).__name__}, expected a NumPy array"
+        )
+    if shape is not None and got.shape != tuple(shape):
+        raise fail(
+            "shape", f"{name} has shape {got.shape}, expected {tuple(shape)}", _shape_hints(got.shape, tuple(shape))
+        )
+    if dtype is not None and got.dtype != np.dtype(dtype):
+        raise fail("dtype", f"{name} has dtype {got.dtype}, expected {np.dtype(dtype)}")
+    if values is not None and not bool(np.isin(got, values).all()):
+        seen = np.unique(got[~np.isin(got, values)])[:6]
+        raise fail("values", f"{name} may hold only {list(values)}; it also holds {seen.tolist()}")
+
+
+def check_random_bits(
+    bits: np.ndarray,
+    fraction: float,
+    *,
+    exercise: str,
+    case: str = "",
+    tol: float = 0.01,
+    label: str = "fraction of ones",
+    hint: str = "",
+    independence_hint: str = "",
+) -> None:
+    """Check a large random 0/1 array: independent along every axis, with ``fraction`` ± ``tol`` of ones."""
+    bits = np.asarray(bits, dtype=np.float64)
+    ones = float(bits.mean())
+    for axis in (axis for axis in range(bits.ndim) if bits.shape[axis] > 1):
+        along = np.moveaxis(bits, axis, 0)
+        agree, independent = float(np.mean(along[:-1] == along[1:])), ones**2 + (1 - ones) ** 2
+        check_that(
+            abs(agree - independent) <= tol,
+            exercise=exercise,
+            case=case,
+            detail=f"neighbours along axis {axis} agree on {agree:.4f} of the values; independent draws with this "
+            f"{label} agree on about {independent:.4f}",
+            hint=independence_hint
+            or "draw one random number for every element of the full shape (rng.random(shape)): a draw for one "
+            "row (or one channel) repeated along an axis is not independent",
+        )
+    spread = 3 * math.sqrt(fraction * (1 - fraction) / max(bits.size, 1))
+    if ones in (0.0, 1.0) and 0 < fraction < 1:
+        hint = "every element got the same decision: draw one random number per element, rng.random(shape)"
+    check_that(
+        abs(ones - fraction) <= tol,
+        exercise=exercise,
+        case=case,
+        detail=f"{label}: {ones:.4f} over {bits.size:,} values; expected {fraction:g} ± {tol:g} "
+        f"(the random spread is only about ±{spread:.4f})",
+        hint=hint,
+    )
+
+
 def check_output(
     fn: Callable[..., Any],
     args: Sequence[Any] = (),
@@ -402,17 +514,11 @@ def check_outputs(
     """
     kwargs = dict(kwargs or {})
     exercise = exercise or getattr(fn, "__name__", "exercise")
+    if len(names) != len(expected):
+        raise ValueError(f"check_outputs: {len(names)} names for {len(expected)} expected values")
     originals = _snapshot(args)
     got, call = _call_student(fn, args, kwargs, exercise, case)
-    wanted = ", ".join(names)
-    if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-        seen = f"a {type(got).__name__} of {len(got)} values" if isinstance(got, (tuple, list)) else describe_value(got)
-        raise _fail(
-            exercise,
-            case,
-            [f"call:     {call}", f"expected: a tuple of {len(expected)} values ({wanted})", f"got:      {seen}"],
-            [f"end the function with `return {wanted}`"],
-        )
+    got = check_tuple(got, names, exercise=exercise, case=case, call=call)
     for index, (value, want, name) in enumerate(zip(got, expected, names)):
         hint = hints[index] if index < len(hints) else ""
         check_array(
@@ -484,6 +590,121 @@ def check_raises(
         lines + [f"got:      no error, the function returned {describe_value(result)}"],
         [f"validate the arguments first and raise {error.__name__} with a message naming the argument", hint],
     )
+
+
+# --------------------------------------------------------------------------- Keras models
+
+
+def _check_model(model: Any, exercise: str, case: str) -> None:
+    import keras  # only the lessons with Keras models need it
+
+    check_that(
+        isinstance(model, keras.Model),
+        exercise=exercise,
+        case=case,
+        detail=f"got {type(model).__name__}, not a keras model",
+        hint="return the keras model you built",
+    )
+
+
+def model_layers(model: Any) -> list[tuple[str, tuple, int, Any]]:
+    """(layer type, output shape without the batch axis, parameters, activation or rate) of every layer but Input."""
+    rows = []
+    for layer in model.layers:
+        if type(layer).__name__ == "InputLayer":
+            continue
+        config = layer.get_config()
+        detail = config.get("activation", config.get("rate", ""))
+        rows.append((type(layer).__name__, tuple(layer.output.shape[1:]), layer.count_params(), detail))
+    return rows
+
+
+LAYER_HINTS = {
+    "count": "build exactly the layers listed in the task, in that order, with activation= inside Conv2D and Dense",
+    "type": "layer {index} should be a {expected}: a layer is missing, extra or out of order",
+    "shape": "the output shape differs: check the padding, the pool size and the number of filters or units",
+    "params": "the parameter count differs: check the number of filters or units and the kernel size",
+    "detail": "the activation (or dropout rate) differs: use the activation= / rate given in the task",
+}
+
+
+def check_layers(
+    model: Any,
+    expected: Sequence[tuple],
+    *,
+    exercise: str,
+    case: str = "",
+    hints: Mapping[str, str] | None = None,
+) -> None:
+    """Compare a Keras model's layers (see model_layers) with ``expected`` and explain the first difference."""
+    _check_model(model, exercise, case)
+    got, expected = model_layers(model), [tuple(row) for row in expected]
+    if got == expected:
+        return
+    first = next((i for i, (g, e) in enumerate(zip(got, expected)) if g != e), min(len(got), len(expected)))
+    lines = [
+        f"{len(got)} layers, {len(expected)} expected (Input not counted); first difference at layer {first}:",
+        f"  expected {expected[first] if first < len(expected) else 'no more layers'}",
+        f"  got      {got[first] if first < len(got) else 'no more layers'}",
+        "  expected layers (type, output shape, parameters, activation or rate):",
+        *(f"    {i}: {row}" for i, row in enumerate(expected)),
+        "  your layers:",
+        *(f"    {i}: {row}" for i, row in enumerate(got)),
+    ]
+    symptom = "count"
+    if first < len(got) and first < len(expected):
+        differs = [g != e for g, e in zip(got[first], expected[first])]
+        symptom = ("type", "shape", "params", "detail")[differs.index(True)]
+    hint = {**LAYER_HINTS, **(hints or {})}[symptom]
+    if symptom == "type":
+        hint = hint.format(index=first, expected=expected[first][0])
+    check_that(False, exercise=exercise, case=case, detail="\n".join(lines), hint=hint)
+
+
+MODEL_OUTPUT_HINTS = {
+    "call": "start the model with keras.Input(shape=input_shape): the tests try other input shapes too",
+    "shape": "use input_shape in keras.Input and num_classes units in the last layer",
+    "sum": "the model must output probabilities: end with a softmax over num_classes units",
+}
+
+
+def check_model_output(
+    model: Any,
+    input_shape: tuple[int, ...],
+    num_classes: int,
+    *,
+    exercise: str,
+    case: str = "",
+    seed: int = 0,
+    hints: Mapping[str, str] | None = None,
+) -> np.ndarray:
+    """Check a classifier's output on 3 random images: shape (3, num_classes), rows of probabilities; return it."""
+    _check_model(model, exercise, case)
+    hints = {**MODEL_OUTPUT_HINTS, **(hints or {})}
+    x = np.random.default_rng(seed).random((3, *input_shape)).astype(np.float32)
+    try:
+        out = np.asarray(model(x, training=False))
+    except Exception as err:  # the model cannot take the batch: report it as a failed check, with the shapes
+        error = f"{type(err).__name__}: {' '.join(str(err).split())[:400]}"
+        raise _fail(exercise, case, [f"model(batch {x.shape}) raised {error}"], [hints["call"]]) from err
+    check_that(
+        out.shape == (3, num_classes),
+        exercise=exercise,
+        case=case,
+        detail=f"model(batch of 3 images {tuple(input_shape)}) has shape {out.shape}, expected {(3, num_classes)}",
+        hint=hints["shape"],
+    )
+    check_that(
+        bool(np.all(out >= 0)) and bool(np.allclose(out.sum(axis=1), 1, atol=1e-5)),
+        exercise=exercise,
+        case=case,
+        detail=f"the rows of the output sum to {out.sum(axis=1)}, not 1 (or hold negative values)",
+        hint=hints["sum"],
+    )
+    return out
+
+
+# --------------------------------------------------------------------------- passing
 
 
 def passed(exercise: str, detail: str = "") -> None:

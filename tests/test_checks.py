@@ -8,14 +8,21 @@ import pytest
 from course_utils.checks import (
     CheckFailure,
     check_array,
+    check_form,
+    check_layers,
+    check_model_output,
     check_output,
     check_outputs,
     check_raises,
+    check_random_bits,
     check_scalar,
     check_shape,
     check_that,
+    check_tuple,
     describe_call,
+    model_layers,
     passed,
+    run_case,
 )
 
 RNG = np.random.default_rng(0)
@@ -262,3 +269,115 @@ def test_check_outputs_checks_every_value_by_name():
 def test_check_outputs_wants_a_tuple_of_the_right_length():
     message = failure(check_outputs, double, (np.arange(3),), expected=(1, 2), names=("a", "b"), case="c")
     assert "a tuple of 2 values (a, b)" in message and "return a, b" in message
+
+
+def pair(x):
+    return x, 2 * x
+
+
+def test_run_case_returns_the_result_and_reports_crashes():
+    assert run_case(double, (np.arange(3),), case="arange").tolist() == [0, 2, 4]
+    message = failure(run_case, not_done, (np.arange(3),), case="arange")
+    assert message.startswith("not_done: arange") and "replace `raise NotImplementedError()`" in message
+    message = failure(run_case, crashes, (np.arange(3),), exercise="crop", case="short input")
+    assert message.startswith("crop: short input") and "IndexError" in message and "crashes(array(" in message
+
+
+def test_run_case_catches_in_place_changes():
+    assert "argument 1 was changed in place" in failure(run_case, in_place, (np.arange(3.0),), case="ramp")
+
+
+def test_run_case_with_names_wants_a_tuple():
+    out, doubled = run_case(pair, (np.arange(2.0),), names=("out", "doubled"), case="ramp")
+    assert doubled.tolist() == [0.0, 2.0]
+    message = failure(run_case, double, (np.arange(2.0),), names=("out", "mask"), case="ramp")
+    assert "call:     double(" in message and "a tuple of 2 values (out, mask)" in message
+    assert "return out, mask" in message
+
+
+def test_check_tuple():
+    assert check_tuple([1, 2], ("a", "b"), exercise="f") == (1, 2)
+    message = failure(check_tuple, (1, 2, 3), ("a", "b"), exercise="f", case="c")
+    assert "got:      a tuple of 3 values" in message and "return a, b" in message
+    assert "got:      None" in failure(check_tuple, None, ("a", "b"), exercise="f")
+
+
+def test_check_outputs_refuses_names_that_do_not_match_the_expected_values():
+    with pytest.raises(ValueError, match="2 names for 3 expected values"):
+        check_outputs(stats, (np.arange(3.0),), expected=(0, 1, 2), names=("a", "b"), case="c")
+
+
+def test_check_form_passes_and_names_each_symptom():
+    mask = np.array([[0.0, 1.0], [1.0, 1.0]])
+    check_form(mask, exercise="dropout_mask", shape=(2, 2), dtype=np.float64, values=(0.0, 1.0))
+    hints = {"type": "return the array", "shape": "one per unit", "dtype": "use .astype", "values": "no scaling"}
+    message = failure(check_form, mask.tolist(), exercise="m", case="c", name="the mask", hint=hints)
+    assert "the mask: got list, expected a NumPy array" in message and "hint: return the array" in message
+    message = failure(check_form, mask, exercise="m", shape=(2, 3), hint=hints)
+    assert "has shape (2, 2), expected (2, 3)" in message and "hint: one per unit" in message
+    message = failure(check_form, mask > 0, exercise="m", dtype=np.float64, hint=hints)
+    assert "has dtype bool, expected float64" in message and "hint: use .astype" in message
+    message = failure(check_form, mask / 0.5, exercise="m", values=(0.0, 1.0), hint="one hint for all")
+    assert "may hold only [0.0, 1.0]; it also holds [2.0]" in message and "hint: one hint for all" in message
+    assert "got None" in failure(check_form, None, exercise="m")
+
+
+def test_check_random_bits():
+    rng = np.random.default_rng(5)
+    bits = (rng.random((400, 500)) >= 0.3).astype(np.float64)
+    check_random_bits(bits, 0.7, exercise="dropout_mask", case="rate 0.3")
+    message = failure(check_random_bits, bits, 0.5, exercise="m", case="c", label="kept fraction", hint="keep 1 - rate")
+    assert "kept fraction: 0.69" in message and "expected 0.5 ± 0.01" in message and "hint: keep 1 - rate" in message
+    rows = np.repeat(bits[:1], 400, axis=0)
+    message = failure(check_random_bits, rows, 0.7, exercise="m", case="c")
+    assert "neighbours along axis 0 agree on 1.0000" in message and "not independent" in message
+    message = failure(check_random_bits, np.ones((400, 500)), 0.7, exercise="m", case="c", hint="ignored")
+    assert "every element got the same decision" in message
+
+
+def tiny_model(units: int = 3, activation: str = "softmax"):
+    keras = pytest.importorskip("keras")
+    return keras.Sequential(
+        [
+            keras.Input(shape=(4, 4, 1)),
+            keras.layers.Conv2D(2, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dropout(0.5),
+            keras.layers.Dense(units, activation=activation),
+        ]
+    )
+
+
+TINY_LAYERS = [
+    ("Conv2D", (2, 2, 2), 20, "relu"),
+    ("Flatten", (8,), 0, ""),
+    ("Dropout", (8,), 0, 0.5),
+    ("Dense", (3,), 27, "softmax"),
+]
+
+
+def test_model_layers_and_check_layers():
+    model = tiny_model()
+    assert model_layers(model) == TINY_LAYERS
+    check_layers(model, TINY_LAYERS, exercise="build_cnn", case="default")
+    wrong = [*TINY_LAYERS[:3], ("Dense", (3,), 27, "relu")]
+    message = failure(check_layers, model, wrong, exercise="build_cnn", case="default")
+    assert "first difference at layer 3" in message and "your layers:" in message and "activation" in message
+    message = failure(check_layers, model, [("Conv2D", (3, 3, 2), 20, "relu")], exercise="b", hints={"shape": "pad"})
+    assert "4 layers, 1 expected" in message and "hint: pad" in message
+    message = failure(check_layers, model, TINY_LAYERS[:2], exercise="b")
+    assert "first difference at layer 2" in message and "build exactly the layers listed" in message
+    message = failure(check_layers, model, [("Dense", (2, 2, 2), 20, "relu")], exercise="b")
+    assert "layer 0 should be a Dense" in message
+    assert "got list, not a keras model" in failure(check_layers, [], TINY_LAYERS, exercise="b")
+
+
+def test_check_model_output():
+    out = check_model_output(tiny_model(), (4, 4, 1), 3, exercise="build_cnn", case="default")
+    assert out.shape == (3, 3) and np.allclose(out.sum(axis=1), 1, atol=1e-5)
+    message = failure(check_model_output, tiny_model(), (5, 5, 1), 3, exercise="b", case="c")
+    assert "model(batch (3, 5, 5, 1)) raised" in message and "keras.Input(shape=input_shape)" in message
+    message = failure(check_model_output, tiny_model(units=4), (4, 4, 1), 3, exercise="b", hints={"shape": "K"})
+    assert "has shape (3, 4), expected (3, 3)" in message and "hint: K" in message
+    message = failure(check_model_output, tiny_model(activation="linear"), (4, 4, 1), 3, exercise="b")
+    assert "not 1" in message and "softmax" in message
