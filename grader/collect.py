@@ -29,7 +29,7 @@ from pathlib import Path
 
 from grader.classroom import MAX_ZIP_BYTES, STUDENT_ID
 
-CANVAS = re.compile(r"^(?P<name>[A-Za-z0-9-]+?)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$")
+CANVAS = re.compile(r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$")
 MOODLE = re.compile(r"^(?P<name>.+?)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$")
 JUNK_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 UNMATCHED = "__unmatched__"
@@ -403,6 +403,8 @@ def collect(lesson_id: str, source: Path, target: Path, force: bool = False) -> 
     """Turn the download at ``source`` into ``target/<student_id>/<lesson_id>.ipynb``; returns the report rows."""
     if source.resolve() == target.resolve() or source.is_dir() and source.resolve() in target.resolve().parents:
         raise CollectError(f"--to {target} must be outside --from {source}: choose another target folder")
+    if target.exists() and not target.is_dir():
+        raise CollectError(f"--to {target} is a file: give a folder (it is created if missing)")
     with open_download(source) as entries:
         items = [classify(entry) for entry in strip_wrapper(entries)]
         if not any(item.layout in ("canvas", "moodle", "folder") for item in items):

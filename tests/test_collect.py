@@ -74,10 +74,18 @@ def test_canvas_zip_late_resubmission_and_extra_files(tmp_path):
 def test_canvas_students_with_the_same_name_keep_apart(tmp_path):
     download = make_zip(
         tmp_path / "canvas.zip",
-        {"leeann_11_5_01_pixels.ipynb": SOLUTION, "leeann_12_6_01_pixels.ipynb": RELEASE},
+        {
+            "leeann_11_5_01_pixels.ipynb": SOLUTION,
+            "leeann_12_6_01_pixels.ipynb": RELEASE,
+            "núñezjosé_13_7_01_pixels.ipynb": RELEASE,
+        },
     )
     collect("01_pixels", download, tmp_path / "class")
-    assert tree(tmp_path / "class") == {"leeann_11/01_pixels.ipynb", "leeann_12/01_pixels.ipynb"}
+    assert tree(tmp_path / "class") == {
+        "leeann_11/01_pixels.ipynb",
+        "leeann_12/01_pixels.ipynb",
+        "nunezjose/01_pixels.ipynb",
+    }
     assert (tmp_path / "class" / "leeann_11" / "01_pixels.ipynb").read_bytes() == SOLUTION
 
 
@@ -205,6 +213,9 @@ def test_errors_say_what_to_do(tmp_path):
     (tmp_path / "dl" / "ada").mkdir(parents=True)
     with pytest.raises(CollectError, match="must be outside"):
         collect("01_pixels", tmp_path / "dl", tmp_path / "dl" / "class")
+    (tmp_path / "taken").write_text("a file")
+    with pytest.raises(CollectError, match="is a file: give a folder"):
+        collect("01_pixels", make_zip(tmp_path / "one.zip", {"ada/01_pixels.ipynb": SOLUTION}), tmp_path / "taken")
 
 
 def test_slugify():

@@ -9,6 +9,7 @@ files with ``.venv`` linked to this environment; this test plays the LMS by leav
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -117,8 +118,6 @@ def course(tmp_path_factory) -> Path:
 
 
 def _write_download(target: Path) -> None:
-    import json
-
     with zipfile.ZipFile(target, "w") as archive:
         for name, (notebook, _) in DOWNLOAD.items():
             archive.writestr(name, json.dumps(notebook, indent=1))
