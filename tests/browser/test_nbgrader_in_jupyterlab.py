@@ -135,3 +135,9 @@ def test_formgrader_opens_on_the_class_graders_workspace(page, graded_class, sho
         for student in ("ada", "ben", "cleo", "dev", "eve", "finn"):
             assert student in text, f"formgrader does not list {student}:\n{text[:2000]}"
         assert "13" in text, f"formgrader does not show ada's 13 points:\n{text[:2000]}"
+        rows = {row.locator("td").nth(1).inner_text().strip(): row.inner_text()
+                for row in table.locator("tbody tr").all()}
+        for student in ("ada", "ben", "cleo"):  # graded normally: nothing to review
+            assert "needs manual grading" not in rows[student] and "graded" in rows[student], rows[student]
+        for student in ("dev", "eve", "finn"):  # damaged notebook, patched checks, misnamed file
+            assert "needs manual grading" in rows[student], f"{student} should be marked for review: {rows[student]}"
