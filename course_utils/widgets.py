@@ -617,9 +617,13 @@ def _draw_pooling(
     )
     words = _shift_words(dx, dy)
     summary = f"after a {words}" if dx or dy else "(no shift)"
-    ax_image.figure.suptitle(
-        f"{int(changed.sum())} of {changed.size} pooled values changed {summary}", fontsize=13, fontweight="bold"
-    )
+    headline = f"{int(changed.sum())} of {changed.size} pooled values changed {summary}"
+    fig = ax_image.figure
+    laid_out = getattr(fig, "_suptitle", None)
+    if laid_out is not None and fig.get_layout_engine() is None:
+        laid_out.set_text(headline)  # a frozen layout: keep the title where the layout engine put it
+    else:
+        fig.suptitle(headline, fontsize=13, fontweight="bold")
 
 
 def _pooling_axes(fig: Figure) -> list[Axes]:

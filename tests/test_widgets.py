@@ -641,3 +641,17 @@ def test_pooling_explorer_falls_back_to_tensorflow_while_pool_fn_is_a_stub(capsy
 def test_pooling_explorer_still_reports_a_broken_pool_fn():
     with pytest.raises(ValueError, match="returned shape"):
         pooling_shift_explorer(pool_fn=lambda X, **kw: X[0], static=True)
+
+
+def test_live_pooling_explorer_keeps_its_title_clear_of_the_panels_after_a_move():
+    box = pooling_shift_explorer(static=False)
+    fig = box.figure
+    fig.canvas.draw()
+    first = fig._suptitle.get_window_extent()
+    box.children[0].children[0].value = 2  # shift right by 2
+    fig.canvas.draw()
+    moved = fig._suptitle.get_window_extent()
+    assert "2-pixel shift right" in fig.get_suptitle()
+    assert moved.y0 == pytest.approx(first.y0), "the headline moved down onto the panel titles"
+    top_titles = min(ax.title.get_window_extent().y1 for ax in (fig.axes[0], fig.axes[2]))
+    assert moved.y0 >= top_titles, "the headline overlaps the titles of the top panels"
