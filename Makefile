@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 BROWSER_STAMP := $(VENV)/.browser-stamp
 
-.PHONY: help venv demo test test-browser lab release check bench bench-grader lint notebook-lint contract clean
+.PHONY: help venv demo sandbox test test-browser lab release check bench bench-grader lint notebook-lint contract clean
 
 help:
 	@echo "make demo     create .venv, regenerate notebooks/, autograde every solution, print the table"
@@ -16,6 +16,7 @@ help:
 	@echo "make check    autograde solutions (full marks) and releases (zero); check notebooks/ is in sync"
 	@echo "make bench    time every lesson top to bottom against its 60 s budget"
 	@echo "make bench-grader  the class grader against plain sequential nbgrader on 12 submissions"
+	@echo "make sandbox  say what isolation the class grader gives student code here (bubblewrap, cgroups)"
 	@echo "make lint     ruff on the Python code"
 	@echo "make notebook-lint  template, cell ids, outputs and cell length of every notebook"
 
@@ -34,7 +35,10 @@ demo: venv
 	$(PY) -m grader release
 	$(PY) -m grader demo
 	@rm -rf .demo && $(PY) -m grader.example_class .demo/class >/dev/null
-	$(PY) -m grader autograde 01_pixels --submissions .demo/class --workspace .demo/grading
+	@# the example class is the course's own code: where this machine has no full sandbox, say so and grade it anyway
+	@$(PY) -m grader sandbox || true
+	$(PY) -m grader autograde 01_pixels --submissions .demo/class --workspace .demo/grading \
+		$$($(PY) -m grader sandbox --quiet || echo --no-sandbox)
 
 test: venv
 	$(PY) -m pytest
@@ -50,6 +54,9 @@ test-browser: $(BROWSER_STAMP)
 		echo "or point CHROMIUM at a Chrome or Chromium binary"; exit 1; }
 	$(PY) -m pytest tests/browser --browser
 	@echo "screenshots: reports/browser/"
+
+sandbox: venv
+	$(PY) -m grader sandbox
 
 lab: venv
 	$(VENV)/bin/jupyter lab notebooks/

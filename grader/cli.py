@@ -7,6 +7,7 @@
 - ``autograde LESSON --submissions DIR`` grades a whole class in parallel, each notebook in a sandbox.
 - ``export --to FILE.csv`` and ``feedback LESSON`` report on a graded class.
 - ``collect LESSON --from DOWNLOAD --to FOLDER`` turns an LMS download (Canvas, Moodle) into one folder per student.
+- ``sandbox`` says what isolation student code gets on this machine (bubblewrap, cgroups) and what is missing.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from grader.classroom import autograde_class, export_csv, summary_table, write_feedback
 from grader.collect import CollectError, collect, report
 from grader.lessons import NOTEBOOKS, Lesson, select
+from grader.sandbox.isolation import SandboxUnavailable, probe
 from grader.workspace import Grade, GraderError, Workspace
 
 
@@ -140,6 +142,18 @@ def _not_graded(workspace: Path, lesson_id: str = "") -> str:
     )
 
 
+def sandbox_report(*, quiet: bool = False) -> int:
+    """Print what isolation student code gets here; 0 when the full sandbox works, 1 otherwise."""
+    found = probe()
+    if not quiet:
+        print(f"student code here: {found.describe()}")
+        for problem in found.problems:
+            print(f"  missing: {problem}")
+        if not found.full:
+            print("autograde refuses to grade until this is fixed, unless you pass --no-sandbox")
+    return 0 if found.full else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -159,6 +173,13 @@ def main(argv: list[str] | None = None) -> int:
     p_class.add_argument("--timeout", type=float, default=600.0, help="seconds per notebook")
     p_class.add_argument("--memory", type=float, default=4.0, help="GB of memory per notebook")
     p_class.add_argument("--scheduler", default=None, help="a Dask scheduler address, e.g. tcp://host:8786")
+    p_class.add_argument(
+        "--no-sandbox",
+        action="store_true",
+        help="grade even where the full sandbox is not available (trusted code only; every row is flagged)",
+    )
+    p_sandbox = sub.add_parser("sandbox", help="what isolation student code gets here, and what is missing")
+    p_sandbox.add_argument("--quiet", action="store_true", help="print nothing; exit 0 only if the full sandbox works")
     p_export = sub.add_parser("export", help="write the graded class as CSV")
     p_export.add_argument("--workspace", type=Path, default=Path("grading"))
     p_export.add_argument("--to", type=Path, required=True)
@@ -196,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
         pages = write_feedback(args.workspace, lesson.lesson_id)
         print(f"wrote {len(pages)} feedback page(s) under {args.workspace / 'feedback'}")
         return 0
+    if args.command == "sandbox":
+        return sandbox_report(quiet=args.quiet)
     if args.command == "autograde":
         lesson = select([args.lesson])[0]
         if not args.submissions.exists():
@@ -204,8 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results = autograde_class(
                 lesson, args.submissions, args.workspace, workers=max(1, args.workers), cell_timeout=args.cell_timeout,
-                timeout=args.timeout, memory_gb=args.memory, scheduler=args.scheduler,
+                timeout=args.timeout, memory_gb=args.memory, scheduler=args.scheduler, no_sandbox=args.no_sandbox,
             )
+        except SandboxUnavailable as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
         except GraderError as err:
             hint = "if the lesson's graded cells changed since this workspace graded it, pass a new --workspace"
             print(f"error: {err}\n{hint}", file=sys.stderr)

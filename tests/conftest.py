@@ -1,4 +1,5 @@
-"""Test-suite switches: the browser tests (tests/browser) run only with ``make test-browser``."""
+"""Test-suite switches: the browser tests (tests/browser) run only with ``make test-browser``; tests that run
+hostile code are marked ``requires_sandbox`` and skip, with the reason, where the full sandbox is not available."""
 
 from __future__ import annotations
 
@@ -7,6 +8,18 @@ from pathlib import Path
 import pytest
 
 BROWSER_TESTS = Path(__file__).resolve().parent / "browser"
+
+
+def _sandbox_missing() -> str:
+    from grader.sandbox.isolation import probe
+
+    found = probe()
+    return "" if found.full else "no full sandbox here, so no hostile code is run: " + "; ".join(found.problems)
+
+
+SANDBOX_MISSING = _sandbox_missing()
+#: For tests that run code written as an attack: never outside the full sandbox.
+requires_sandbox = pytest.mark.skipif(bool(SANDBOX_MISSING), reason=SANDBOX_MISSING or "-")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -2,7 +2,11 @@
 
 Requests and replies travel on two inherited file descriptors (see :mod:`grader.wire`); the student's
 own output goes to file descriptors 1 and 2, which the grader reads and caps. Nothing here decides a
-grade: the grader only receives the values the student's functions return.
+grade: the grader only receives the values the student's functions return, and checks every reply's
+shape (:mod:`grader.boundary`), since the student's code runs in this process and could change this one.
+
+Replies are sent within :data:`grader.wire.REPLY_LIMITS`, so an honest agent never writes a frame the
+grader refuses: a reply too large to send becomes an "unsendable" one.
 """
 
 from __future__ import annotations
@@ -16,35 +20,88 @@ from typing import Any
 
 import numpy as np
 
-from grader import wire
+from grader import boundary, wire
 
-MESSAGE_LIMIT = 4000
+MESSAGE_LIMIT = boundary.MESSAGE_LIMIT
+#: Arrays and generators inside the arguments are followed this many levels into lists, tuples and dicts.
+ARGUMENT_DEPTH = 3
+#: Work np.shares_memory may do before the agent settles for "may share" (exact answers can be slow).
+SHARES_MEMORY_WORK = 100_000
+
+
+def _safe_str(value: Any, limit: int) -> str:
+    """str(value), whatever its __str__ does, cut to ``limit`` characters and writable as UTF-8."""
+    try:
+        text = str(value)
+    except BaseException:  # noqa: BLE001 - a student's __str__ may raise anything
+        text = f"<{type(value).__name__} that cannot be printed>"
+    return boundary.inert_text(text[: limit * 2], limit)
 
 
 def _exception_info(err: BaseException) -> dict:
-    mro = [f"{c.__module__}.{c.__qualname__}" for c in type(err).__mro__]
-    return {"type": type(err).__name__, "mro": mro, "message": str(err)[:MESSAGE_LIMIT]}
+    mro = [f"{c.__module__}.{c.__qualname__}"[: boundary.NAME_LIMIT] for c in type(err).__mro__][: boundary.MRO_LIMIT]
+    return {
+        "type": type(err).__name__[: boundary.NAME_LIMIT],
+        "mro": mro,
+        "message": _safe_str(err, MESSAGE_LIMIT),
+    }
 
 
-def _view_of(result: np.ndarray, args: dict[str, np.ndarray]) -> dict | None:
-    for key, arg in args.items():
-        if result.dtype == arg.dtype and arg.flags.c_contiguous and np.shares_memory(result, arg):
-            offset = result.__array_interface__["data"][0] - arg.__array_interface__["data"][0]
-            return {"arg": key, "offset": int(offset), "shape": list(result.shape), "strides": list(result.strides)}
-    return None
+def _watched(value: Any, path: list, found: list, depth: int = 0) -> None:
+    """(path, object) of every array and generator in an argument, following lists, tuples and dicts."""
+    if len(found) >= boundary.PATH_ENTRIES:
+        return
+    if isinstance(value, (np.ndarray, np.random.Generator, np.random.RandomState)):
+        found.append((path, value))
+    elif depth < ARGUMENT_DEPTH and isinstance(value, (list, tuple)):
+        for i, item in enumerate(value[: boundary.PATH_ENTRIES]):
+            _watched(item, [*path, i], found, depth + 1)
+    elif depth < ARGUMENT_DEPTH and isinstance(value, dict):
+        for key, item in list(value.items())[: boundary.PATH_ENTRIES]:
+            if isinstance(key, str) and len(key) <= boundary.KEY_LIMIT:
+                _watched(item, [*path, key], found, depth + 1)
 
 
-def _encode_result(value: Any, arrays: dict[str, np.ndarray], blobs: list[bytes]) -> Any:
-    """Encode a return value, describing arrays that are views of an argument as such."""
-    if isinstance(value, np.ndarray) and arrays:
-        view = _view_of(value, arrays)
-        if view is not None:
-            return {"__view__": view, "value": wire.encode(value, blobs)}
-    if isinstance(value, tuple):
-        return {"__tuple__": [_encode_result(v, arrays, blobs) for v in value]}
-    if isinstance(value, list):
-        return [_encode_result(v, arrays, blobs) for v in value]
-    return wire.encode(value, blobs)
+def _state(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, np.random.Generator):
+        return value.bit_generator.state
+    return value.get_state(legacy=False)
+
+
+def _differs(value: Any, before: Any) -> bool:
+    if isinstance(value, np.ndarray):
+        return value.shape != before.shape or not np.array_equal(value, before, equal_nan=True)
+    if isinstance(value, np.random.Generator):
+        return not _same_state(value.bit_generator.state, before)
+    return not _same_state(value.get_state(legacy=False), before)
+
+
+def _same_state(a: Any, b: Any) -> bool:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_state(a[k], b[k]) for k in a)
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return np.array_equal(a, b)
+    return a == b
+
+
+def _result_arrays(value: Any) -> list[tuple[list, np.ndarray]]:
+    """The result itself, or the values of a returned tuple or list, that are arrays."""
+    if isinstance(value, np.ndarray):
+        return [([], value)]
+    if isinstance(value, (tuple, list)):
+        return [([i], v) for i, v in enumerate(value[: boundary.PATH_ENTRIES]) if isinstance(v, np.ndarray)]
+    return []
+
+
+def _shares(a: np.ndarray, b: np.ndarray) -> bool:
+    if not np.may_share_memory(a, b):
+        return False
+    try:
+        return bool(np.shares_memory(a, b, max_work=SHARES_MEMORY_WORK))
+    except np.exceptions.TooHardError:
+        return True
 
 
 class Agent:
@@ -63,8 +120,17 @@ class Agent:
         if etype is not None:
             sys.stderr.write("".join(traceback.format_exception(etype, value, tb.tb_next if tb else None)))
 
-    def reply(self, message: dict, blobs: list[bytes] = ()) -> None:
-        wire.send(self.outbox, message, list(blobs))
+    def reply(self, message: dict, blobs: list[bytes] = (), seconds: float | None = None) -> None:
+        """Send a reply within what the grader accepts; one too large becomes an error (for a call, unsendable)."""
+        try:
+            wire.send(self.outbox, message, list(blobs), limits=wire.REPLY_LIMITS)
+        except wire.WireError as err:
+            reason = f"the reply is too large to send ({_safe_str(err, 500)})"
+            if seconds is None:
+                small = {"error": reason}
+            else:
+                small = {"unsendable": reason, "seconds": seconds, "changed": [], "views": []}
+            wire.send(self.outbox, small, [], limits=wire.REPLY_LIMITS)
 
     def run_cell(self, source: str) -> dict:
         start = time.perf_counter()
@@ -75,70 +141,79 @@ class Agent:
         error = result.error_in_exec or result.error_before_exec
         sys.stdout.flush()
         sys.stderr.flush()
-        return {
-            "ok": error is None,
-            "error": "" if error is None else f"{type(error).__name__}: {str(error)[:MESSAGE_LIMIT]}",
-            "seconds": time.perf_counter() - start,
-        }
+        text = "" if error is None else f"{type(error).__name__[:100]}: {_safe_str(error, MESSAGE_LIMIT)}"
+        return {"ok": error is None, "error": text, "seconds": float(time.perf_counter() - start)}
 
     def lookup(self, name: str) -> tuple[dict, list[bytes]]:
         if name not in self.shell.user_ns:
             return {"kind": "missing"}, []
         value = self.shell.user_ns[name]
-        if callable(value) and not _is_keras_model(value):
+        if callable(value) and not wire._is_keras_model(value):
             return {"kind": "callable"}, []
         blobs: list[bytes] = []
         try:
             return {"kind": "value", "value": wire.encode(value, blobs)}, blobs
-        except wire.WireError as err:
-            return {"kind": "unsendable", "error": str(err)}, []
+        except Exception as err:  # noqa: BLE001 - a value that cannot be described is just unsendable
+            return {"kind": "unsendable", "error": _safe_str(err, 1000)}, []
 
     def call(self, name: str, args_data: Any, kwargs_data: Any, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
         fn = self.shell.user_ns.get(name)
         if not callable(fn):
-            return {
-                "raised": {"type": "NameError", "mro": ["builtins.NameError"], "message": f"{name} is not defined"}
-            }, []
-        args = wire.decode(args_data, blobs)
-        kwargs = wire.decode(kwargs_data, blobs)
-        named = {str(i): a for i, a in enumerate(args)} | {k: v for k, v in kwargs.items()}
-        arrays = {k: v for k, v in named.items() if isinstance(v, np.ndarray)}
-        before = {k: v.copy() for k, v in arrays.items()}
+            info = {"type": "NameError", "mro": ["builtins.NameError"], "message": f"{name[:200]} is not defined"}
+            return {"raised": info, "seconds": 0.0, "changed": [], "views": []}, []
+        store = wire.Blobs(blobs)
+        args = wire.decode(args_data, store, modules=True)
+        kwargs = wire.decode(kwargs_data, store, modules=True)
+        if not isinstance(args, tuple) or not isinstance(kwargs, dict):
+            raise TypeError("args must be a tuple and kwargs a dict")
+        watched: list = []
+        for i, value in enumerate(args):
+            _watched(value, [i], watched)
+        for key, value in kwargs.items():
+            _watched(value, [key], watched)
+        before = [_state(value) for _, value in watched]
         out_blobs: list[bytes] = []
         start = time.perf_counter()
         try:
             result = fn(*args, **kwargs)
-            message: dict = {"result": _encode_result(result, arrays, out_blobs)}
+            outcome: dict = {}
         except KeyboardInterrupt:
             raise
-        except wire.WireError as err:
-            message = {"unsendable": str(err)}
         except BaseException as err:  # noqa: BLE001 - every student exception is reported, typed, to the grader
-            if isinstance(err, SystemExit):
-                message = {"raised": {"type": "SystemExit", "mro": ["builtins.SystemExit"], "message": str(err)}}
-            else:
-                message = {"raised": _exception_info(err)}
-        message["seconds"] = time.perf_counter() - start
-        changed = {
-            k: wire.encode(v, out_blobs)
-            for k, v in arrays.items()
-            if v.shape != before[k].shape or not np.array_equal(v, before[k], equal_nan=True)
-        }
-        generators = {
-            k: wire.encode(v, out_blobs)
-            for k, v in named.items()
-            if isinstance(v, (np.random.Generator, np.random.RandomState))
-        }
-        message["changed"] = changed | generators
+            result, outcome = None, {"raised": _exception_info(err)}
+        seconds = float(time.perf_counter() - start)
+        if not outcome:
+            try:
+                outcome = {"result": wire.encode(result, out_blobs)}
+            except KeyboardInterrupt:
+                raise
+            except Exception as err:  # noqa: BLE001 - a result that cannot be described is unsendable
+                del out_blobs[:]
+                outcome = {"unsendable": _safe_str(err, 1000)}
+        changed = []
+        for (path, value), old in zip(watched, before):
+            try:
+                if _differs(value, old):
+                    changed.append({"path": path, "value": wire.encode(value, out_blobs)})
+            except Exception:  # noqa: BLE001, S112 - an argument that cannot be compared or sent is not reported
+                continue
+        views = []
+        if "result" in outcome:
+            arrays = [(path, value) for path, value in watched if isinstance(value, np.ndarray)]
+            for result_path, part in _result_arrays(result):
+                for arg_path, arg in arrays:
+                    if len(views) < boundary.PATH_ENTRIES and _shares(part, arg):
+                        views.append({"result": result_path, "arg": arg_path})
+        message = {**outcome, "seconds": seconds, "changed": changed, "views": views}
         return message, out_blobs
 
     def serve(self) -> None:
         self.reply({"ready": True, "pid": os.getpid()})
         while True:
             try:
-                request, blobs = wire.receive(self.inbox)
-            except EOFError:
-                return
+                request, blobs = wire.receive(self.inbox, limits=wire.REQUEST_LIMITS)
+            except (EOFError, wire.WireError):
+                return  # the grader closed the channel (or it is unreadable): nothing more will come
             op = request.get("op")
             try:
                 if op == "run_cell":
@@ -146,19 +221,15 @@ class Agent:
                 elif op == "lookup":
                     self.reply(*self.lookup(str(request.get("name", ""))))
                 elif op == "call":
-                    self.reply(*self.call(str(request["name"]), request["args"], request["kwargs"], blobs))
-                elif op == "ping":
-                    self.reply({"pong": True})
+                    message, out_blobs = self.call(str(request["name"]), request["args"], request["kwargs"], blobs)
+                    self.reply(message, out_blobs, seconds=message["seconds"])
                 else:
-                    self.reply({"error": f"unknown op {op!r}"})
+                    self.reply({"error": f"unknown op {str(op)[:100]!r}"})
             except KeyboardInterrupt:
                 self.reply({"interrupted": True})
             except (wire.WireError, KeyError, TypeError, ValueError) as err:  # a malformed request: say so, go on
-                self.reply({"raised": {"type": "TypeError", "mro": ["builtins.TypeError"], "message": str(err)[:500]}})
-
-
-def _is_keras_model(value: Any) -> bool:
-    return type(value).__module__.startswith("keras") and hasattr(value, "get_weights")
+                info = {"type": "TypeError", "mro": ["builtins.TypeError"], "message": _safe_str(err, 500)}
+                self.reply({"raised": info, "seconds": 0.0, "changed": [], "views": []})
 
 
 def main() -> None:

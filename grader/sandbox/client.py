@@ -1,8 +1,9 @@
 """The grader's side of a sandbox: start it, run the student's cells, call the student's functions.
 
 Everything that comes back is plain data (see :mod:`grader.wire`), so the tests that judge it run in
-the grader's own process, out of the student's reach. Time limits interrupt and then kill; output is
-capped while it streams; the memory limit is an address-space limit on the sandbox.
+the grader's own process, out of the student's reach. Every exchange has a deadline: past it the agent is
+interrupted, then killed. Output is capped while it streams. The sandbox itself is bubblewrap in a cgroup of
+its own (see :mod:`grader.sandbox.launch`, :mod:`grader.sandbox.cgroups`, :mod:`grader.sandbox.isolation`).
 """
 
 from __future__ import annotations
@@ -21,10 +22,14 @@ from typing import Any
 
 import course_utils
 import grader
-from grader import wire
+from grader import boundary, wire
+from grader.sandbox import cgroups, isolation, launch
+from grader.sandbox.cgroups import SubmissionCgroup
+from grader.sandbox.isolation import UidSlot
 
 OUTPUT_CAP_BYTES = 64 * 1024
 INTERRUPT_GRACE_SECONDS = 3.0
+START_TIMEOUT_SECONDS = 120.0
 
 
 class SandboxDied(RuntimeError):
@@ -63,28 +68,47 @@ class CappedStream:
         return text
 
 
-def can_isolate() -> bool:
-    """Full isolation needs root (namespaces, chroot, dropping to an unprivileged user) and `unshare`."""
-    return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("unshare") is not None
+def _is_zombie(pid: int) -> bool:
+    """True for a process that has ended and waits to be reaped (it holds no CPU or memory), or is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] in (b"Z", b"X")
+    except (OSError, IndexError):
+        return True
+
+
+class SandboxStartError(SandboxDied):
+    """The sandbox did not come up: the grader's problem, not the student's (retried, then flagged)."""
 
 
 class Sandbox:
-    """One student's sandbox process; use as a context manager."""
+    """One student's sandbox process tree; use as a context manager.
 
-    def __init__(self, *, memory_gb: float = 4.0, isolate: bool | None = None, env: dict[str, str] | None = None):
+    With the full isolation (see :mod:`grader.sandbox.isolation`) the agent runs in bubblewrap inside a cgroup
+    of its own; with ``no_sandbox`` on a machine without it, in what there is (bubblewrap alone, or a plain
+    process with a per-process memory limit), and :attr:`isolation` says which.
+    """
+
+    def __init__(self, *, memory_gb: float = 4.0, no_sandbox: bool = False, max_pids: int = 512, cpus: float = 1.0):
         self.memory_bytes = int(memory_gb * 1024**3)
-        self.isolated = can_isolate() if isolate is None else isolate
-        self.extra_env = env or {}
+        self.no_sandbox = no_sandbox
+        self.max_pids, self.cpus = max_pids, cpus
         self.stdout = CappedStream()
         self.stderr = CappedStream()
         self.proc: subprocess.Popen | None = None
         self.agent_pid: int | None = None
         self.killed = False
-        self._root = None
+        self.isolation = ""
+        self.cgroup: SubmissionCgroup | None = None
+        self.peak_memory: int | None = None
+        self.strays_stopped = 0
+        self._own_pids: set[int] = set()
+        self._uid = UidSlot()
+        self._home: str | None = None
 
     # ------------------------------------------------------------------ life cycle
     def _environment(self, home: str) -> dict[str, str]:
-        env = {
+        return {
             "PATH": os.pathsep.join([str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]),
             "HOME": home,
             "MPLCONFIGDIR": f"{home}/.matplotlib",
@@ -100,105 +124,161 @@ class Sandbox:
             "TF_NUM_INTEROP_THREADS": "1",
             "TF_NUM_INTRAOP_THREADS": "1",
             "LANG": "C.UTF-8",
+            # the agent imports grader from the checkout (only grader/ and course_utils/ are visible inside)
+            "PYTHONPATH": str(Path(grader.__file__).resolve().parent.parent),
         }
-        env.update(self.extra_env)
-        return env
+
+    def _command(self, channels: tuple[int, int]) -> tuple[list[str], dict[str, str] | None, str | None]:
+        """The command, its environment (None: bwrap sets it) and working folder."""
+        found = isolation.require(self.no_sandbox)
+        self.isolation = found.describe()
+        program = [sys.executable, "-m", "grader.sandbox.agent", *map(str, channels)]
+        if found.cgroup is not None:
+            self.cgroup = SubmissionCgroup(self.memory_bytes, max_pids=self.max_pids, cpus=self.cpus).create()
+        if found.bwrap is None:
+            self._home = tempfile.mkdtemp(prefix="cnn-sandbox-")
+            memory = self.memory_bytes
+            command = ["prlimit", f"--as={memory}", "--core=0", "--"] if shutil.which("prlimit") else []
+            return command + program, self._environment(self._home), self._home
+        allowed = [
+            sys.prefix,
+            sys.base_prefix,
+            sys.exec_prefix,
+            os.path.dirname(os.path.realpath(sys.executable)),
+            os.path.dirname(os.path.realpath(course_utils.__file__)),
+            os.path.dirname(os.path.realpath(grader.__file__)),
+        ]
+        uid = self._uid.acquire() if found.privileged else None
+        command = launch.bwrap_command(
+            bwrap=found.bwrap,
+            allowed=allowed,
+            env=self._environment(launch.HOME),
+            program=program,
+            memory_bytes=self.memory_bytes,
+            tmp_bytes=min(self.memory_bytes // 4, 1024**3),
+            uid=uid,
+        )
+        return command, {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}, "/"
 
     def start(self) -> None:
         to_agent_r, to_agent_w = os.pipe()
         from_agent_r, from_agent_w = os.pipe()
-        if self.isolated:
-            self._root = tempfile.mkdtemp(prefix="cnn-sandbox-root-")
-            allowed = sorted(
-                {
-                    sys.prefix,
-                    sys.base_prefix,
-                    sys.exec_prefix,
-                    os.path.dirname(os.path.realpath(sys.executable)),
-                    os.path.dirname(course_utils.__file__),
-                    os.path.dirname(grader.__file__),
-                }
-            )
-            command = [
-                "unshare",
-                "--mount",
-                "--pid",
-                "--net",
-                "--ipc",
-                "--uts",
-                "--fork",
-                "--kill-child",
-                sys.executable,
-                "-m",
-                "grader.sandbox.launch",
-                "--root",
-                self._root,
-                "--memory",
-                str(self.memory_bytes),
-                "--channels",
-                str(to_agent_r),
-                str(from_agent_w),
-            ]
-            for path in allowed:
-                command += ["--allow", path]
-            env = self._environment("/tmp/work")
-            # the launcher imports grader from here before it changes root
-            env["PYTHONPATH"] = str(Path(grader.__file__).resolve().parent.parent)
-            preexec = None
-            cwd = "/"
-        else:
-            home = tempfile.mkdtemp(prefix="cnn-sandbox-")
-            self._root = home
-            command = [sys.executable, "-m", "grader.sandbox.agent", str(to_agent_r), str(from_agent_w)]
-            env = self._environment(home)
-            env["PYTHONPATH"] = str(Path(grader.__file__).resolve().parent.parent)
-            memory = self.memory_bytes
+        try:
+            command, env, cwd = self._command((to_agent_r, from_agent_w))
+            procs = self.cgroup.procs_files() if self.cgroup is not None else []
 
             def preexec() -> None:
-                import resource
-
-                resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+                if procs:
+                    cgroups.join(procs)
                 os.setsid()
 
-            cwd = home
-        self.proc = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            pass_fds=(to_agent_r, from_agent_w),
-            env=env,
-            cwd=cwd,
-            preexec_fn=preexec,
-        )
+            self.proc = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(to_agent_r, from_agent_w),
+                env=env,
+                cwd=cwd,
+                preexec_fn=preexec,
+            )
+        except (OSError, subprocess.SubprocessError) as err:
+            for fd in (to_agent_r, to_agent_w, from_agent_r, from_agent_w):
+                os.close(fd)
+            self.close()
+            raise SandboxStartError(f"the sandbox could not be started: {err}") from err
         os.close(to_agent_r)
         os.close(from_agent_w)
         self.to_agent = os.fdopen(to_agent_w, "wb", buffering=0)
         self.from_agent = os.fdopen(from_agent_r, "rb", buffering=0)
         for stream, pipe in ((self.stdout, self.proc.stdout), (self.stderr, self.proc.stderr)):
             threading.Thread(target=stream.drain, args=(pipe,), daemon=True).start()
-        hello = self._receive(timeout=120)
+        try:
+            hello, _ = self._receive(timeout=START_TIMEOUT_SECONDS)
+        except (SandboxDied, SandboxTimeout) as err:
+            detail = self.stderr.take().strip()[-500:]
+            self.close()
+            raise SandboxStartError(f"the sandbox did not start ({err}){': ' + detail if detail else ''}") from err
+        try:
+            boundary.validate_reply("hello", hello)
+        except wire.WireError as err:
+            self.close()
+            raise SandboxStartError(f"the sandbox did not start (no greeting from the agent: {err})") from err
         self.agent_pid = self._find_agent_pid()
-        if not hello[0].get("ready"):
-            raise SandboxDied("the sandbox did not start")
+        self._own_pids = self._launcher_pids()
 
     def _find_agent_pid(self) -> int:
-        if not self.isolated:
-            return self.proc.pid
+        """The agent's pid as the grader sees it, found before any student code can start processes."""
         import psutil
 
-        for _ in range(50):
-            children = psutil.Process(self.proc.pid).children()
-            if children:
-                return children[0].pid
-            time.sleep(0.05)
+        try:
+            process = psutil.Process(self.proc.pid)
+            for _ in range(100):
+                tree = [process, *process.children(recursive=True)]
+                found = [p for p in tree if p.cmdline()[1:3] == ["-m", "grader.sandbox.agent"]]
+                if found:
+                    return found[0].pid
+                time.sleep(0.02)
+        except psutil.Error:
+            pass
         return self.proc.pid
 
+    def _launcher_pids(self) -> set[int]:
+        """The agent and the processes that started it (bwrap and its reaper): everything else is the student's."""
+        import psutil
+
+        pids = {self.proc.pid, self.agent_pid}
+        try:
+            pids |= {p.pid for p in psutil.Process(self.agent_pid).parents()}
+        except psutil.Error:
+            pass
+        return pids
+
+    def stop_strays(self) -> int:
+        """Kill the processes the student's code left running (children, daemons, fork bombs); returns how many.
+
+        Called after every cell and every call: a submission's background processes never outlive the code
+        that started them, so they cannot hold its CPU, memory or process budget while its tests run.
+        """
+        import psutil
+
+        def running() -> set[int]:
+            if self.cgroup is not None:
+                found = self.cgroup.members() - self._own_pids
+            else:
+                try:
+                    found = {p.pid for p in psutil.Process(self.agent_pid).children(recursive=True)}
+                except psutil.Error:
+                    found = set()
+            return {pid for pid in found if not _is_zombie(pid)}
+
+        strays = running() if self._own_pids else set()
+        for _ in range(20):
+            if not strays:
+                break
+            for pid in strays:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            self.strays_stopped += len(strays)
+            time.sleep(0.005)
+            strays = running()
+        return self.strays_stopped
+
     def close(self) -> None:
+        """Kill the whole tree (every process of the submission, daemons included) and free what it held."""
         if self.proc is not None and self.proc.poll() is None:
             self._kill()
         if self.proc is not None:
-            self.proc.wait()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+        if self.cgroup is not None:
+            self.peak_memory = self.cgroup.peak_memory()
+            self.cgroup.remove()
+            self.cgroup = None
         for stream in ("to_agent", "from_agent"):
             handle = getattr(self, stream, None)
             if handle is not None:
@@ -206,14 +286,10 @@ class Sandbox:
                     handle.close()
                 except OSError:
                     pass
-        if self._root:
-            if self.isolated:
-                try:
-                    os.rmdir(self._root)
-                except OSError:
-                    pass
-            else:
-                shutil.rmtree(self._root, ignore_errors=True)
+        self._uid.release()
+        if self._home:
+            shutil.rmtree(self._home, ignore_errors=True)
+            self._home = None
 
     def __enter__(self) -> Sandbox:
         self.start()
@@ -227,15 +303,15 @@ class Sandbox:
         return self.proc is not None and not self.killed and self.proc.poll() is None
 
     def _kill(self) -> None:
+        """SIGKILL the sandbox: bwrap's process group, then everything left in its cgroup."""
         self.killed = True
-        for pid in {self.agent_pid, self.proc.pid if self.proc else None} - {None}:
+        if self.proc is not None:
             try:
-                if not self.isolated:
-                    os.killpg(pid, signal.SIGKILL)
-                else:
-                    os.kill(pid, signal.SIGKILL)
+                os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
+        if self.cgroup is not None:
+            self.cgroup.kill()
         if self.proc is not None:
             try:
                 self.proc.wait(timeout=10)
@@ -243,34 +319,52 @@ class Sandbox:
                 pass
 
     # ------------------------------------------------------------------ messages
-    def _receive(self, timeout: float) -> tuple[dict, list[bytes]]:
+    def _exchange(self, message: dict | None, blobs: list[bytes], timeout: float) -> tuple[dict, list[bytes]]:
+        """Send ``message`` (if any) and read one reply, both within ``timeout`` seconds.
+
+        Anything malformed, or a closed channel, counts as the sandbox dying: it is killed and rebuilt.
+        """
         box: dict[str, Any] = {}
 
-        def read() -> None:
+        def exchange() -> None:
             try:
+                if message is not None:
+                    wire.send(self.to_agent, message, blobs)
                 box["value"] = wire.receive(self.from_agent)
-            except (EOFError, wire.WireError, OSError, ValueError) as err:
+            except BaseException as err:  # noqa: BLE001 - whatever the agent wrote, the grader goes on
                 box["error"] = err
 
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
-        reader.join(timeout)
-        if reader.is_alive():
-            self._interrupt_or_kill(reader)
+        worker = threading.Thread(target=exchange, daemon=True)
+        worker.start()
+        worker.join(max(0.0, timeout))
+        if worker.is_alive():
+            self._interrupt_or_kill(worker)
             raise SandboxTimeout(f"no answer within {timeout:g} s")
-        if "error" in box:
-            reason = self._death_reason(box["error"])
+        value = box.get("value")
+        if "error" in box or not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)):
+            reason = self._death_reason(box.get("error") or wire.WireError("no message"))
             self._kill()
             raise SandboxDied(reason)
-        return box["value"]
+        return value
+
+    def _receive(self, timeout: float) -> tuple[dict, list[bytes]]:
+        return self._exchange(None, [], timeout)
 
     def _interrupt_or_kill(self, reader: threading.Thread) -> None:
-        """Send SIGINT; if the sandbox does not answer within the grace period, kill it."""
+        """Send SIGINT; if the sandbox does not answer within the grace period, kill it.
+
+        While it has time to answer, the student's other processes are stopped again and again, so that
+        spinning children cannot starve the agent of the CPU it needs to answer.
+        """
+        self.stop_strays()
         try:
             os.kill(self.agent_pid or self.proc.pid, signal.SIGINT)
         except ProcessLookupError:
             pass
-        reader.join(INTERRUPT_GRACE_SECONDS)
+        deadline = time.monotonic() + INTERRUPT_GRACE_SECONDS
+        while reader.is_alive() and time.monotonic() < deadline:
+            self.stop_strays()
+            reader.join(0.05)
         if reader.is_alive():
             self._kill()
             reader.join(5)
@@ -287,26 +381,31 @@ class Sandbox:
     def request(self, message: dict, blobs: list[bytes] = (), timeout: float = 60.0) -> tuple[dict, list[bytes]]:
         if not self.alive:
             raise SandboxDied("the sandbox is not running")
-        try:
-            wire.send(self.to_agent, message, list(blobs))
-        except (BrokenPipeError, OSError) as err:
-            reason = self._death_reason(err)
-            self._kill()
-            raise SandboxDied(reason) from err
-        reply, reply_blobs = self._receive(timeout)
+        self.stop_strays()  # what an interrupted call left behind
+        reply, reply_blobs = self._exchange(message, list(blobs), timeout)
+        self.stop_strays()
         if reply.get("interrupted"):
             raise SandboxTimeout(f"interrupted after {timeout:g} s")
         return reply, reply_blobs
 
     # ------------------------------------------------------------------ operations
+    def _checked(self, op: str, reply: dict) -> dict:
+        """The reply as :mod:`grader.boundary` accepts it; a malformed one counts as the sandbox dying."""
+        try:
+            return boundary.validate_reply(op, reply)
+        except wire.WireError as err:
+            self._kill()
+            raise SandboxDied(f"the sandbox sent a malformed {op} reply ({err})") from err
+
     def run_cell(self, source: str, timeout: float = 60.0) -> dict:
         """Execute one cell of the student's notebook; returns ok, error, seconds."""
         reply, _ = self.request({"op": "run_cell", "source": source}, timeout=timeout)
-        return reply
+        return self._checked("run_cell", reply)
 
     def lookup(self, name: str, timeout: float = 60.0) -> tuple[str, Any]:
         """('callable', None), ('value', value), ('missing', None) or ('unsendable', reason)."""
         reply, blobs = self.request({"op": "lookup", "name": name}, timeout=timeout)
+        reply = self._checked("lookup", reply)
         kind = reply.get("kind")
         if kind == "value":
             return kind, wire.decode(reply.get("value"), blobs)

@@ -1,97 +1,131 @@
-"""Build the sandbox and start the agent in it (run as root inside new mount, PID and network namespaces).
+"""The command line that starts a student's agent inside bubblewrap (``bwrap``), the sandbox of Flatpak.
 
-``unshare --mount --pid --net --fork`` starts this module; it then
-1. mounts a fresh tmpfs as the new root and bind-mounts read-only only what Python needs (system
-   folders, the interpreter, the virtual environment, ``course_utils`` and ``grader``): solutions,
-   tests, the gradebook, other submissions and the rest of the disk simply do not exist inside;
-2. gives the sandbox a private, size-limited ``/tmp`` and ``/dev/shm`` and a fresh ``/proc``;
-3. changes root, sets the memory and process limits, drops to an unprivileged user and execs the agent.
-The network namespace has only a loopback interface that is down: no network at all.
+bubblewrap does the isolating; this module only chooses its options (see ``bwrap --help``):
+
+- new PID, network, IPC, UTS and cgroup namespaces (``--unshare-*``): the student sees only its own processes,
+  has no network (a loopback that is down), and cannot signal anything outside;
+- a fresh, empty root built with ``pivot_root``: only the system folders, the interpreter, the virtual
+  environment, ``course_utils`` and ``grader`` appear, read-only (every bind is ``nosuid,nodev``); solutions,
+  tests, the gradebook, other submissions and the rest of the disk do not exist inside;
+- a minimal ``/dev`` (null, zero, random, urandom, tty, pts), a fresh ``/proc`` with ``/proc/sys`` read-only,
+  private size-limited ``/tmp`` and ``/dev/shm``;
+- ``--die-with-parent`` and ``--new-session``: the sandbox dies with the grader, and cannot inject keystrokes
+  into the grader's terminal; ``PR_SET_NO_NEW_PRIVS`` is always set by bwrap;
+- run as root, bwrap keeps only ``CAP_SETUID``, ``CAP_SETGID`` and ``CAP_SETPCAP`` for ``setpriv``, which drops
+  to the worker slot's own uid, clears the bounding set and every capability before the agent starts; run as a
+  normal user, bwrap puts the sandbox in a user namespace where the user has no capabilities outside.
+
+``prlimit`` then sets the per-process limits (address space, core dumps, open files) and execs the agent.
+The per-submission totals (memory, processes, CPU) come from the cgroup the sandbox is started in.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import resource
-import subprocess
-import sys
+from pathlib import Path
 
-SYSTEM_PATHS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/sys"]
-
-
-def _run(*command: str) -> None:
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc")
+#: What TensorFlow and NumPy read to count CPUs; the rest of /sys stays out.
+SYS_PATHS = ("/sys/devices/system/cpu",)
+HOME = "/tmp/work"
 
 
-def _bind(source: str, root: str, *, read_only: bool = True, recursive: bool = False) -> None:
-    """Make ``source`` appear at the same path under ``root``."""
-    target = root + source
-    if os.path.islink(source) and not os.path.exists(target):
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        os.symlink(os.readlink(source), target)
-        return
-    if not os.path.exists(source):
-        return
-    if os.path.isdir(source):
-        os.makedirs(target, exist_ok=True)
-    else:
-        os.makedirs(os.path.dirname(target), exist_ok=True)
-        open(target, "a").close()
-    _run("mount", "--rbind" if recursive else "--bind", source, target)
-    if read_only:
-        _run("mount", "-o", "remount,bind,ro", target)
+def _ancestors(path: str) -> list[str]:
+    parts = Path(path).parts[1:-1]
+    return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
-def build_root(root: str, allowed: list[str], tmp_size: str) -> None:
-    """Populate ``root`` (an empty tmpfs) with the allow-listed paths."""
-    _run("mount", "--make-rprivate", "/")
-    os.makedirs(root, exist_ok=True)
-    _run("mount", "-t", "tmpfs", "-o", "size=64m,mode=755", "tmpfs", root)
-    # the private /tmp first: allowed paths that live under /tmp (a checkout there) are bound inside it
-    os.makedirs(root + "/tmp", exist_ok=True)
-    _run("mount", "-t", "tmpfs", "-o", f"size={tmp_size},mode=1777", "tmpfs", root + "/tmp")
+def _binds(paths: list[str]) -> list[str]:
+    """Read-only binds of ``paths`` at the same place, their parent folders created world-readable first.
+
+    bubblewrap would create missing parents with the mode of the host's folder: ``/root`` (0700) would then
+    hide a Python installed under it from the unprivileged user the agent runs as.
+    """
+    args: list[str] = []
+    made: set[str] = set()
+    for path in paths:
+        if not os.path.exists(path):
+            continue
+        for folder in _ancestors(path):
+            if folder not in made and folder != "/tmp" and not folder.startswith(SYSTEM_PATHS):
+                args += ["--perms", "0755", "--dir", folder]
+                made.add(folder)
+        args += ["--ro-bind", path, path]
+    return args
+
+
+def _system() -> list[str]:
+    args: list[str] = []
     for path in SYSTEM_PATHS:
-        _bind(path, root)
-    for path in allowed:
-        _bind(os.path.realpath(path), root)
-        if os.path.realpath(path) != os.path.abspath(path):
-            _bind(os.path.abspath(path), root)
-    _bind("/dev", root, read_only=False, recursive=True)
-    os.makedirs(root + "/dev/shm", exist_ok=True)
-    _run("mount", "-t", "tmpfs", "-o", "size=64m,mode=1777", "tmpfs", root + "/dev/shm")
-    os.makedirs(root + "/proc", exist_ok=True)
-    _run("mount", "-t", "proc", "proc", root + "/proc")
+        if os.path.islink(path):
+            args += ["--symlink", os.readlink(path), path]
+        elif os.path.exists(path):
+            args += ["--ro-bind", path, path]
+    for path in SYS_PATHS:
+        args += ["--ro-bind-try", path, path]
+    return args
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--root", required=True)
-    parser.add_argument("--allow", action="append", default=[])
-    parser.add_argument("--uid", type=int, default=65534)
-    parser.add_argument("--gid", type=int, default=65534)
-    parser.add_argument("--memory", type=int, required=True, help="bytes of address space")
-    parser.add_argument("--tmp-size", default="512m")
-    parser.add_argument("--channels", nargs=2, type=int, required=True)
-    args = parser.parse_args()
-
-    build_root(args.root, args.allow, args.tmp_size)
-    os.chroot(args.root)
-    work = "/tmp/work"
-    os.makedirs(work, exist_ok=True)
-    os.chown(work, args.uid, args.gid)
-    os.chdir(work)
-    resource.setrlimit(resource.RLIMIT_AS, (args.memory, args.memory))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_NPROC, (4096, 4096))
-    os.setgroups([])
-    os.setgid(args.gid)
-    os.setuid(args.uid)
-    for fd in args.channels:
-        os.set_inheritable(fd, True)
-    python = sys.executable
-    os.execv(python, [python, "-m", "grader.sandbox.agent", *map(str, args.channels)])
+def allowed_paths(paths: list[str]) -> list[str]:
+    """Each path and, where it differs, its real path (a venv's ``python`` links into another prefix)."""
+    found: list[str] = []
+    for path in paths:
+        for candidate in (os.path.abspath(path), os.path.realpath(path)):
+            if candidate not in found and not candidate.startswith(SYSTEM_PATHS):
+                found.append(candidate)
+    # a folder inside another allowed folder is already there
+    return [p for p in sorted(found) if not any(p.startswith(q + "/") for q in found if q != p)]
 
 
-if __name__ == "__main__":
-    main()
+def bwrap_command(
+    *,
+    bwrap: str,
+    allowed: list[str],
+    env: dict[str, str],
+    program: list[str],
+    memory_bytes: int,
+    tmp_bytes: int,
+    uid: int | None,
+) -> list[str]:
+    """``bwrap … [setpriv …] prlimit … PROGRAM``; ``uid`` is the worker slot's own uid when run as root."""
+    command = [
+        bwrap,
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--hostname",
+        "sandbox",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+    ]
+    if uid is None:
+        command += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns"]
+    else:
+        command += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        command += ["--cap-add", "CAP_SETPCAP"]
+    for key, value in sorted(env.items()):
+        command += ["--setenv", key, value]
+    command += _system()
+    command += ["--proc", "/proc", "--dev", "/dev"]
+    command += ["--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/tmp"]
+    command += ["--perms", "1777", "--size", str(64 * 1024**2), "--tmpfs", "/dev/shm"]
+    # after the private /tmp, so that a checkout or a venv under /tmp is bound inside it, not hidden by it
+    command += _binds(allowed_paths(allowed))
+    command += ["--perms", "0777", "--dir", HOME, "--chdir", HOME, "--"]
+    if uid is not None:
+        command += [
+            "/usr/bin/setpriv",
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--ambient-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",
+            "--",
+        ]
+    command += ["/usr/bin/prlimit", f"--as={memory_bytes}", "--core=0", "--nofile=1024", "--"]
+    return command + program
