@@ -4,6 +4,13 @@ Every check raises :class:`CheckFailure` (an ``AssertionError``) with a message 
 exercise and the case, shows expected against got (shape, dtype, first mismatching index, largest
 absolute and relative error) and adds a hint keyed to the symptom. The checks work the same with
 or without nbgrader, so they run in Colab too.
+
+The class grader runs a student's functions in a sandbox and the tests in its own process, where the
+function is a stand-in that returns copies. Two documented hooks on that stand-in keep the in-place and
+view checks exact there: after a call, ``fn.changed_arguments`` (positions and keyword names of the
+arguments the call changed in place) counts as an observed in-place change, and
+``fn.result_shares_memory(result, argument)`` answers :func:`shares_memory`. A plain function has neither,
+so in a kernel the checks look at the arrays themselves.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ __all__ = [
     "model_layers",
     "passed",
     "run_case",
+    "shares_memory",
 ]
 
 NOT_IMPLEMENTED_HINT = (
@@ -42,7 +50,20 @@ NOT_IMPLEMENTED_HINT = (
 
 
 class CheckFailure(AssertionError):
-    """A test-cell check failed; the message explains the case and the usual cause."""
+    """A test-cell check failed; the message explains the case and the usual cause.
+
+    Besides the message: ``exercise``, ``case``, ``headline`` (``"exercise: case"``) and ``hints``, the hints
+    that hold no value computed from the inputs (what a grader may show when the inputs are hidden).
+    """
+
+    exercise: str = ""
+    case: str = ""
+    headline: str = ""
+    hints: tuple[str, ...] = ()
+
+
+class _Diagnosis(str):
+    """A hint that quotes numbers computed from the inputs or the expected values (left out for hidden tests)."""
 
 
 # --------------------------------------------------------------------------- describing values
@@ -95,10 +116,14 @@ def _headline(exercise: str, case: str) -> str:
 
 
 def _fail(exercise: str, case: str, lines: Iterable[str], hints: Iterable[str] = ()) -> CheckFailure:
+    unique = list(dict.fromkeys(h for h in hints if h))
     body = [_headline(exercise, case)]
     body += [f"  {line}" for line in lines]
-    body += [f"  hint: {h}" for h in dict.fromkeys(h for h in hints if h)]
-    return CheckFailure("\n".join(body))
+    body += [f"  hint: {h}" for h in unique]
+    failure = CheckFailure("\n".join(body))
+    failure.exercise, failure.case, failure.headline = exercise, case, _headline(exercise, case)
+    failure.hints = tuple(str(h) for h in unique if not isinstance(h, _Diagnosis))
+    return failure
 
 
 # --------------------------------------------------------------------------- diagnosing symptoms
@@ -108,8 +133,10 @@ def _shape_hints(got: tuple[int, ...], expected: tuple[int, ...]) -> list[str]:
     hints = []
     if len(got) != len(expected):
         hints.append(
-            f"the result has {len(got)} axes, {len(expected)} expected: an axis was added or "
-            "dropped (a channel or batch axis, or a squeeze / keepdims slip)"
+            _Diagnosis(
+                f"the result has {len(got)} axes, {len(expected)} expected: an axis was added or "
+                "dropped (a channel or batch axis, or a squeeze / keepdims slip)"
+            )
         )
         return hints
     if (
@@ -145,8 +172,10 @@ def _value_hints(got: np.ndarray, expected: np.ndarray, close: Callable[[Any, An
     diff = got.astype(np.float64) - expected.astype(np.float64)
     if diff.size > 1 and np.ptp(diff) <= 1e-6 * (1 + np.abs(expected).max()) and abs(diff.flat[0]) > 0:
         hints.append(
-            f"every value is off by the same amount ({_format_number(diff.flat[0])}): "
-            "a bias missing, added twice, or a constant offset"
+            _Diagnosis(
+                f"every value is off by the same amount ({_format_number(diff.flat[0])}): "
+                "a bias missing, added twice, or a constant offset"
+            )
         )
     else:
         nonzero = np.abs(expected) > 1e-12
@@ -159,8 +188,10 @@ def _value_hints(got: np.ndarray, expected: np.ndarray, close: Callable[[Any, An
                 )
             elif np.ptp(ratio) <= 1e-6 * (1 + abs(ratio.mean())) and abs(ratio.mean() - 1) > 1e-6:
                 hints.append(
-                    f"every value is {_format_number(ratio.mean())} times the expected one: "
-                    "a scale factor is off (divide by 255, the window size, or the keep probability?)"
+                    _Diagnosis(
+                        f"every value is {_format_number(ratio.mean())} times the expected one: "
+                        "a scale factor is off (divide by 255, the window size, or the keep probability?)"
+                    )
                 )
     if got.ndim >= 2 and min(got.shape[:2]) >= 3:
         bad = ~np.isclose(got, expected, rtol=1e-5, atol=1e-8)
@@ -328,12 +359,27 @@ def _snapshot(args: Sequence[Any]) -> list[np.ndarray | None]:
     return [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in args]
 
 
+def _reported_changes(fn: Any) -> frozenset:
+    """What ``fn`` says its last call changed in place: ``fn.changed_arguments``, positions (int) and keyword
+    names (str). The class grader's stand-in for a student's function sets it (the function ran in a sandbox
+    on copies, so the caller's arrays never change); a plain function has none. Read right after the call."""
+    reported = getattr(fn, "changed_arguments", None)
+    if not isinstance(reported, (tuple, list, set, frozenset)):
+        return frozenset()
+    return frozenset(k for k in reported if isinstance(k, (int, str)) and not isinstance(k, bool))
+
+
 def _check_unchanged(
-    args: Sequence[Any], originals: list[np.ndarray | None], exercise: str, case: str, call: str
+    args: Sequence[Any],
+    originals: list[np.ndarray | None],
+    exercise: str,
+    case: str,
+    call: str,
+    reported: frozenset = frozenset(),
 ) -> None:
-    """Fail when an array argument differs from its snapshot."""
+    """Fail when an array argument differs from its snapshot, or ``reported`` says the call changed it."""
     for i, (arg, original) in enumerate(zip(args, originals)):
-        if original is not None and not np.array_equal(arg, original, equal_nan=True):
+        if original is not None and (i in reported or not np.array_equal(arg, original, equal_nan=True)):
             raise _fail(
                 exercise,
                 case,
@@ -342,7 +388,24 @@ def _check_unchanged(
             )
 
 
-def _call_student(fn: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any], exercise: str, case: str):
+def shares_memory(result: Any, argument: Any, fn: Any = None) -> bool:
+    """Whether ``result``, returned by ``fn``, shares memory with ``argument``, passed to that call.
+
+    In a kernel this is ``np.shares_memory(result, argument)``. When ``fn`` ran in another process (the class
+    grader's stand-in for a student's function gets copies back), ``fn.result_shares_memory(result,
+    argument)`` answers with what that process saw; None there means it does not know, and NumPy decides.
+    """
+    report = getattr(fn, "result_shares_memory", None)
+    if callable(report):
+        verdict = report(result, argument)
+        if verdict is not None:
+            return bool(verdict)
+    return bool(np.shares_memory(result, argument))
+
+
+def _call_student(
+    fn: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any], exercise: str, case: str, hint: str = ""
+):
     call = describe_call(getattr(fn, "__name__", exercise), args, kwargs)
     try:
         return fn(*args, **kwargs), call
@@ -353,7 +416,7 @@ def _call_student(fn: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[s
             exercise,
             case,
             [f"call:     {call}", f"raised {type(err).__name__}: {err}"],
-            ["the function crashed on a valid input: read the error above, then test it on this case"],
+            ["the function crashed on a valid input: read the error above, then test it on this case", hint],
         ) from err
 
 
@@ -371,7 +434,7 @@ def run_case(
     exercise = exercise or getattr(fn, "__name__", "exercise")
     originals = _snapshot(args)
     got, call = _call_student(fn, args, kwargs, exercise, case)
-    _check_unchanged(args, originals, exercise, case, call)
+    _check_unchanged(args, originals, exercise, case, call, _reported_changes(fn))
     return check_tuple(got, names, exercise=exercise, case=case, call=call) if names else got
 
 
@@ -483,14 +546,15 @@ def check_output(
     kwargs = dict(kwargs or {})
     exercise = exercise or getattr(fn, "__name__", "exercise")
     originals = _snapshot(args)
-    got, call = _call_student(fn, args, kwargs, exercise, case)
+    got, call = _call_student(fn, args, kwargs, exercise, case, hint)
+    reported = _reported_changes(fn)
     if scalar:
         check_scalar(got, expected, exercise=exercise, case=case, call=call, rtol=rtol, atol=atol, hint=hint)
     else:
         check_array(
             got, expected, exercise=exercise, case=case, call=call, rtol=rtol, atol=atol, dtype=dtype, hint=hint
         )
-    _check_unchanged(args, originals, exercise, case, call)
+    _check_unchanged(args, originals, exercise, case, call, reported)
     return got
 
 
@@ -518,6 +582,7 @@ def check_outputs(
         raise ValueError(f"check_outputs: {len(names)} names for {len(expected)} expected values")
     originals = _snapshot(args)
     got, call = _call_student(fn, args, kwargs, exercise, case)
+    reported = _reported_changes(fn)
     got = check_tuple(got, names, exercise=exercise, case=case, call=call)
     for index, (value, want, name) in enumerate(zip(got, expected, names)):
         hint = hints[index] if index < len(hints) else ""
@@ -531,7 +596,7 @@ def check_outputs(
             atol=atol,
             hint=hint,
         )
-    _check_unchanged(args, originals, exercise, case, call)
+    _check_unchanged(args, originals, exercise, case, call, reported)
     return tuple(got)
 
 
