@@ -23,13 +23,19 @@ class GraderError(RuntimeError):
 
 @dataclass
 class CellResult:
-    """One autograded test cell: its points, why it lost them, and what it printed."""
+    """One autograded test cell: its points, why it lost them, and what it printed.
+
+    ``reason`` is written for the student (feedback shows it); ``detail`` is the full message, for the
+    instructor only (the JSON record under ``results/``). Records written before ``detail`` existed read
+    back with it empty.
+    """
 
     grade_id: str
     points: float
     max_points: float
     reason: str = ""
     output: str = ""
+    detail: str = ""
 
 
 @dataclass

@@ -129,6 +129,16 @@ def _tamper(notebook: dict) -> None:
     notebook["cells"] = kept
 
 
+def _bad_cell(source: object, grade_id: object) -> dict:
+    """A code cell no Jupyter writes: ``source`` or ``grade_id`` of the wrong type."""
+    return _cell(source, "student-bad", {"nbgrader": {"grade_id": grade_id, "solution": True}})
+
+
+def _bloat(notebook: dict) -> None:
+    """3,000 extra cells of about 14 KB each: a 40 MB notebook, over both the size and the cell limits."""
+    notebook["cells"] += [_cell(f"# note {i}\n" + "#" * 14_000 + "\n", f"bloat-{i}") for i in range(3000)]
+
+
 def build(target: Path, workspace: Path) -> Path:
     """Write the hostile class into ``target``."""
     right = _answers(LESSON)
@@ -158,6 +168,13 @@ def build(target: Path, workspace: Path) -> Path:
     write("tamper", submission(edit=_tamper))
     write("fakearray", submission(answers=right | {"to_float": FAKE_ARRAY_TO_FLOAT}))
     write("hugeerror", submission(answers=right | {"crop": HUGE_ERROR_CROP}))
+    write("badsource", submission(edit=lambda nb: nb["cells"].append(_bad_cell([1], ["to_float"]))))
+    write("badgradeid", submission(edit=lambda nb: nb["cells"].append(_bad_cell("x = 1\n", ["to_float"]))))
+    write("deepnest", "[" * 200_000)
+    write("bloated", submission(edit=_bloat))
+    (target / "linkfile").mkdir(parents=True, exist_ok=True)
+    (target / "linkfile" / FILE).symlink_to(Path("..") / "honest" / FILE)  # the honest classmate's notebook
+    (target / "linkfolder").symlink_to("honest", target_is_directory=True)  # the honest classmate's folder
     return target
 
 
@@ -182,4 +199,10 @@ EXPECTED = {
     "tamper": (13.0, ""),
     "fakearray": (11.0, ""),
     "hugeerror": (10.0, ""),
+    "badsource": (0.0, "source is not text"),
+    "badgradeid": (0.0, "grade_id is not text"),
+    "deepnest": (0.0, "nested too deeply"),
+    "bloated": (0.0, "notebook too large"),
+    "linkfile": (0.0, "submitted a link"),
+    "linkfolder": (0.0, "submitted a link"),
 }
