@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from conftest import SANDBOX_MISSING
 
 from grader.example_class import WRONG_CROP, WRONG_TO_FLOAT, _answers, submission
 from grader.lessons import ROOT
@@ -150,8 +151,15 @@ def run_guide(guide: Path, root: Path) -> list[Ran]:
 def ran(course) -> dict[str, list[Ran]]:
     student = run_guide(STUDENT_GUIDE, course)
     _write_download(course / "submissions.zip")
-    instructor = run_guide(INSTRUCTOR_GUIDE, course)
+    # the instructor's autograde refuses without the full sandbox, as the guide says
+    instructor = [] if SANDBOX_MISSING else run_guide(INSTRUCTOR_GUIDE, course)
     return {STUDENT_GUIDE.name: student, INSTRUCTOR_GUIDE.name: instructor}
+
+
+@pytest.fixture
+def sandboxed() -> None:
+    if SANDBOX_MISSING:
+        pytest.skip(SANDBOX_MISSING)
 
 
 def _failures(results: list[Ran]) -> list[str]:
@@ -237,13 +245,13 @@ def test_student_guide_commands_run(ran):
     assert "mlxtend" in _output_of(results, "COURSE_OFFLINE=1")
 
 
-def test_instructor_guide_commands_run(ran):
+def test_instructor_guide_commands_run(ran, sandboxed):
     results = ran[INSTRUCTOR_GUIDE.name]
     print(_timings(results))
     assert not _failures(results), "\n\n".join(_failures(results))
 
 
-def test_instructor_flow_gives_the_right_grades(course, ran):
+def test_instructor_flow_gives_the_right_grades(course, ran, sandboxed):
     assert not _failures(ran[INSTRUCTOR_GUIDE.name])
     released = course / "lms-release" / LESSON / f"{LESSON}.ipynb"
     assert released.read_bytes() == (course / "notebooks" / LESSON / f"{LESSON}.ipynb").read_bytes()
@@ -274,7 +282,7 @@ def _text_after(guide: Path, command: str) -> str:
     return blocks[index + 1].code
 
 
-def test_the_guide_shows_real_output(ran):
+def test_the_guide_shows_real_output(ran, sandboxed):
     """The example outputs printed in the instructor guide are what the commands print."""
     results = ran[INSTRUCTOR_GUIDE.name]
     collect_out = _squeeze(_output_of(results, "grader collect"))
