@@ -860,10 +860,31 @@ def _grade_isolated(job: Job, context: Any, stop: threading.Event) -> Result:
     return could_not_grade(job, failure, time.monotonic() - start)
 
 
+#: What every grading process needs, imported once by the fork server rather than once per submission.
+PRELOAD = ["grader.preload"]
+
+
+def fresh_process_context() -> Any:
+    """Processes that start fresh for each submission, forked from a server that has only imported modules.
+
+    The fork server is a clean process (started by spawning) that imports :data:`PRELOAD` and runs nothing
+    else: each grading process forked from it gets those modules without paying TensorFlow's import again,
+    and shares nothing with the processes that graded other students. Where there is no fork server
+    (not Linux or macOS), each process is spawned.
+    """
+    from multiprocessing import get_all_start_methods
+
+    if "forkserver" not in get_all_start_methods():
+        return get_context("spawn")
+    context = get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
 def run_jobs(jobs: list[Job], workers: int, scheduler: str | None = None) -> Iterator[Result]:
     """Grade ``jobs``, ``workers`` at a time, yielding one result per job as they finish; never raises for a job.
 
-    Locally, each submission is graded in a fresh process (spawned for it, gone after it), so nothing one
+    Locally, each submission is graded in a fresh process (started for it, gone after it), so nothing one
     student's grading leaves behind (threads, memory, open files) reaches the next; a process that dies
     costs only its own submission, which is tried once more. On a Dask cluster (``scheduler``), a failed
     task is submitted once more, then recorded as "could not grade".
@@ -871,7 +892,7 @@ def run_jobs(jobs: list[Job], workers: int, scheduler: str | None = None) -> Ite
     if scheduler:
         yield from _run_on_dask(jobs, scheduler)
         return
-    context = get_context("spawn")
+    context = fresh_process_context()
     stop = threading.Event()
     threads = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="grade")
     try:

@@ -43,6 +43,12 @@ KILL_ALL = """import os, signal
 os.kill(-1, signal.SIGKILL)
 """
 
+#: writes a frame of 200,000 nested lists straight to the agent's reply channel, as if it were the agent
+FORGED_REPLY = """import os, struct, sys
+body = b'{"message": {"ok": ' + b"[" * 200_000 + b"]" * 200_000 + b'}, "blobs": 0}'
+os.write(int(sys.argv[2]), struct.pack(">Q", len(body)) + body)
+"""
+
 DEEP_LIST_TO_FLOAT = """def to_float(image):
     deep = []
     for _ in range(200_000):
@@ -71,6 +77,7 @@ def build(target: Path) -> Path:
         "memchildren": submission(edit=_append(MEMORY_CHILDREN)),
         "daemon": submission(edit=_append(DAEMON)),
         "killall": submission(edit=_append(KILL_ALL)),
+        "forgedreply": submission(edit=_append(FORGED_REPLY)),
         "deeplist": submission(answers=right | {"to_float": DEEP_LIST_TO_FLOAT}),
         "broadcast": submission(answers=right | {"channel_means": BROADCAST_CHANNEL_MEANS}),
     }
@@ -86,6 +93,7 @@ EXPECTED = {
     "memchildren": (13.0, ""),
     "daemon": (13.0, ""),
     "killall": (13.0, ""),
+    "forgedreply": (13.0, "crashed the sandbox"),
     "deeplist": (11.0, ""),
     "broadcast": (11.0, ""),
 }

@@ -145,11 +145,7 @@ class SubmissionCgroup:
                     _write(kill_file, "1")
                 except OSError:
                     pass
-            for pid in members:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+            sigkill(members)
             if time.monotonic() > deadline:
                 return False
             time.sleep(0.02)
@@ -183,6 +179,15 @@ def _enable_v2_controllers(parent: Path) -> None:
         enabled = set((folder / "cgroup.subtree_control").read_text().split())
         if not set(V2_CONTROLLERS) <= enabled:
             _write(folder / "cgroup.subtree_control", wanted)
+
+
+def sigkill(pids: set[int]) -> None:
+    """SIGKILL each of ``pids``, skipping those already gone."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def join(procs_files: list[str]) -> None:

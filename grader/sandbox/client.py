@@ -256,11 +256,7 @@ class Sandbox:
         for _ in range(20):
             if not strays:
                 break
-            for pid in strays:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+            cgroups.sigkill(strays)
             self.strays_stopped += len(strays)
             time.sleep(0.005)
             strays = running()
