@@ -773,14 +773,21 @@ def collect_jobs(lesson: Lesson, submissions: Path, **limits: Any) -> list[Job]:
     source = json.loads(lesson.source.read_text(encoding="utf-8"))
     expected = f"{lesson.lesson_id}.ipynb"
     jobs: list[Job] = []
-    taken: set[str] = set()
-    for name, linked in _student_folders(submissions):
+    folders = _student_folders(submissions)
+    # valid names first: a folder such as "_alice" must never take the id of the real "alice"
+    taken: set[str] = {name for name, _ in folders if STUDENT_ID.match(name)}
+    for name, linked in folders:
         shown = _display_name(name)
         valid = bool(STUDENT_ID.match(name))
-        student_id = name if valid else re.sub(r"[^A-Za-z0-9_.@+-]", "_", shown).lstrip("_.")[:64] or "unnamed"
-        if student_id in taken:  # two folders with the same id after cleaning: each keeps a record of its own
-            student_id = next(f"{student_id}-{n}" for n in range(2, len(taken) + 3) if f"{student_id}-{n}" not in taken)
-        taken.add(student_id)
+        student_id = name
+        if not valid:  # cleaned, then kept apart from every valid id and from each other
+            cleaned = re.sub(r"[^A-Za-z0-9_.@+-]", "_", shown).lstrip("_.")[:64] or "unnamed"
+            student_id = next(
+                f"{cleaned}-{n}" if n else cleaned
+                for n in range(len(taken) + 2)
+                if (f"{cleaned}-{n}" if n else cleaned) not in taken
+            )
+            taken.add(student_id)
         job = Job(lesson.lesson_id, student_id, shown, source, **limits)
         name_problem = "" if valid else f"the folder name {shown!r} is not a valid student id"
         for _ in range(ATTEMPTS):

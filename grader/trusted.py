@@ -130,25 +130,33 @@ def _array_paths(value: Any, path: tuple, found: dict[int, tuple[weakref.ref, tu
                 _array_paths(item, (*path, key), found, depth + 1)
 
 
-def _exists(path: tuple, args: tuple, kwargs: dict) -> bool:
-    """Whether ``path`` leads to something in the call's arguments."""
+_MISSING = object()
+
+
+def _at(path: tuple, args: tuple, kwargs: dict) -> Any:
+    """What ``path`` leads to in the call's arguments, or ``_MISSING``."""
     root, *rest = path
     if type(root) is int:
         if root >= len(args):
-            return False
+            return _MISSING
         value = args[root]
     elif root in kwargs:
         value = kwargs[root]
     else:
-        return False
+        return _MISSING
     for step in rest:
         if type(step) is int and isinstance(value, (list, tuple)) and step < len(value):
             value = value[step]
         elif type(step) is str and isinstance(value, dict) and step in value:
             value = value[step]
         else:
-            return False
-    return True
+            return _MISSING
+    return value
+
+
+def _exists(path: tuple, args: tuple, kwargs: dict) -> bool:
+    """Whether ``path`` leads to something in the call's arguments."""
+    return _at(path, args, kwargs) is not _MISSING
 
 
 class _Budget:
@@ -250,9 +258,11 @@ class RemoteFunction:
     def _record(self, checked: dict, blobs: wire.Blobs, args: tuple, kwargs: dict) -> CallRecord:
         changed: dict[tuple, Any] = {}
         for path, data in checked["changed"]:
-            if not _exists(path, args, kwargs):
+            original = _at(path, args, kwargs)
+            if original is _MISSING:
                 raise wire.WireError("a change reported for an argument that was not passed")
-            changed[path] = wire.decode(data, blobs)
+            wire.decode(data, blobs)  # checked like any reply, then dropped: only the fact is kept
+            changed[path] = original
         views = set()
         for result_path, argument_path in checked["views"]:
             if not _exists(argument_path, args, kwargs):

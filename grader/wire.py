@@ -423,7 +423,11 @@ def _check_state(value: Any, depth: int) -> None:
     if type(value) is dict:
         if len(value) > 16 or not all(type(k) is str and len(k) <= 40 for k in value):
             raise WireError("bad generator state")
-        for v in value.values():
+        for key, v in value.items():
+            low, high = STATE_INDEX_RANGES.get(key, (0, None))
+            if type(v) is int and (v < low or (high is not None and v > high)):
+                # an index out of range would make NumPy read outside the generator's buffer
+                raise WireError(f"generator state {key} out of range")
             _check_state(v, depth + 1)
     elif type(value) is list:
         if len(value) > 1024 or not all(type(v) is int for v in value):
@@ -438,13 +442,17 @@ def _check_state(value: Any, depth: int) -> None:
         raise WireError("bad generator state")
 
 
+#: Indexes inside a bit generator's state, and the values NumPy can use without reading out of bounds.
+STATE_INDEX_RANGES = {"pos": (0, 624), "buffer_pos": (0, 4), "has_uint32": (0, 1), "has_gauss": (0, 1)}
+
+
 def _randomstate(payload: Any, blobs: Blobs, depth: int, modules: bool) -> np.random.RandomState:
     if type(payload) is not list or len(payload) != 5:
         raise WireError("bad RandomState")
     name, keys, pos, has_gauss, cached = payload
     if name != "MT19937":
         raise WireError("unknown legacy generator")
-    if type(pos) is not int or type(has_gauss) is not int:
+    if type(pos) is not int or type(has_gauss) is not int or not 0 <= pos <= 624 or has_gauss not in (0, 1):
         raise WireError("bad RandomState")
     if type(cached) is dict:
         cached = _decode(cached, blobs, depth + 1, modules)

@@ -303,7 +303,7 @@ def test_a_config_outside_the_allow_list_is_refused(config, request):
     message = model_refused(config)
     assert message.startswith("Keras model refused")
     if request.node.callspec.id == "too much compute":
-        assert "multiply-adds" in message
+        assert "multiply-adds" in message or "values per example" in message
 
 
 def test_weights_that_do_not_match_the_model_are_refused_before_keras_is_imported():
@@ -451,8 +451,7 @@ def test_an_in_place_change_is_recorded_not_copied_back_and_the_checks_catch_it(
         check_output(fn, [x], expected=np.arange(3.0) * 2, exercise="scale", case="ramp")
     assert x.tolist() == [0.0, 1.0, 2.0], "the grader's array must not change"
     assert fn.changed_arguments == (0,)
-    new = fn.last_call.changed[(0,)]
-    assert new.tolist() == [0.0, 2.0, 4.0] and new is not x and not np.shares_memory(new, x)
+    assert (0,) in fn.last_call.changed, "the fact is kept; the sandbox's version of the array is not"
     with pytest.raises(CheckFailure, match="changed in place"):
         run_case(fn, [np.ones(2)], case="ones")
 
@@ -467,9 +466,8 @@ def test_a_generator_argument_is_never_advanced_in_the_grader():
     before = rng.bit_generator.state
     first, second = fn((3,), rng), fn((3,), rng)
     assert rng.bit_generator.state == before and np.array_equal(first, second)
-    advanced = fn.last_call.changed[(1,)]
-    assert isinstance(advanced, np.random.Generator) and advanced is not rng
-    assert advanced.bit_generator.state != before and fn.changed_arguments == ()  # a generator is not an array
+    assert (1,) in fn.last_call.changed and fn.changed_arguments == ()  # a generator is not an array
+    assert rng.bit_generator.state == before
 
 
 def view(x):

@@ -548,3 +548,12 @@ def test_the_pattern_scan_is_linear_on_hostile_input():
     found = flags_for(program, TESTS)
     assert time.monotonic() - start < 5
     assert "patches the course checks" in found
+
+
+def test_an_invalid_folder_name_never_takes_a_valid_students_id(tmp_path):
+    """'_alice' cleans to 'alice': the real alice keeps her id, the impostor gets another one."""
+    for name in ("_alice", "alice", " alice", "alice-2"):
+        (tmp_path / "class" / name).mkdir(parents=True)
+    jobs = {job.folder: job.student_id for job in collect_jobs(LESSON, tmp_path / "class")}
+    assert jobs["alice"] == "alice" and jobs["alice-2"] == "alice-2"
+    assert len(set(jobs.values())) == 4, jobs

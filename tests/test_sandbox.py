@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import psutil
 import pytest
@@ -158,6 +159,7 @@ def test_sandbox_starts_quickly_as_its_own_user(sandbox):
 def test_the_host_is_out_of_sight_and_out_of_reach(sandbox):
     code = """
 import os
+from pathlib import Path
 seen = {p: os.path.exists(p) for p in [{repo!r}, {solutions!r}, '/root/.ssh', '/home', '/var', '/run']}
 print('SEEN', sorted(p for p, s in seen.items() if s))
 for target in ['/usr/x', '/etc/x', {grader!r} + '/x']:
@@ -249,3 +251,38 @@ def test_a_sandbox_that_cannot_start_is_the_graders_problem(monkeypatch):
     with pytest.raises(SandboxStartError, match="did not start"):
         box.start()
     box.close()
+
+
+def test_a_checkout_under_a_system_folder_is_refused(monkeypatch, tmp_path):
+    """Every sandbox sees /usr whole: a course checked out there would show students its solutions/."""
+    import grader.lessons
+
+    monkeypatch.setattr(grader.lessons, "ROOT", Path("/usr/src/app"))
+    monkeypatch.setattr(isolation.os.path, "isdir", lambda path: True)
+    with pytest.raises(SandboxUnavailable, match="solutions/"):
+        isolation.refuse_visible_course()
+
+
+def test_flooding_output_costs_the_grader_little_cpu():
+    """Past the cap the grader reads slowly: the flood blocks the flooder's own pipe, not the grader's CPU."""
+    import threading
+
+    from grader.sandbox.client import CappedStream
+
+    read_end, write_end = os.pipe()
+    stream = CappedStream(cap=1024)
+    with os.fdopen(read_end, "rb") as pipe:  # buffered, like a subprocess's stdout
+        drainer = threading.Thread(target=stream.drain, args=(pipe,), daemon=True)
+        drainer.start()
+        deadline = time.monotonic() + 1.0
+        written = 0
+        os.set_blocking(write_end, False)
+        while time.monotonic() < deadline:
+            try:
+                written += os.write(write_end, b"x" * 65536)
+            except BlockingIOError:
+                time.sleep(0.001)
+        os.close(write_end)
+        drainer.join(5)
+    assert written < 64 * 1024**2, f"{written / 1024**2:.0f} MiB read in a second: the grader is not throttling"
+    assert len(stream.data) == 1024 and stream.dropped > 0

@@ -30,6 +30,8 @@ from grader.sandbox.isolation import UidSlot
 OUTPUT_CAP_BYTES = 64 * 1024
 INTERRUPT_GRACE_SECONDS = 3.0
 START_TIMEOUT_SECONDS = 120.0
+#: Past the output cap, the grader reads at most 1 MiB per pause: a flood costs the grader almost no CPU.
+FLOOD_PAUSE_SECONDS = 0.05
 
 
 class SandboxDied(RuntimeError):
@@ -49,14 +51,18 @@ class CappedStream:
     dropped: int = 0
 
     def drain(self, pipe: Any) -> None:
+        """Read to the end; past the cap, slowly, so a flood blocks the flooding sandbox, not the grader's CPU."""
         while True:
-            chunk = pipe.read1(8192)
+            full = len(self.data) >= self.cap
+            chunk = pipe.read1(1024 * 1024 if full else 8192)
             if not chunk:
                 return
             room = self.cap - len(self.data)
             if room > 0:
                 self.data += chunk[:room]
             self.dropped += max(0, len(chunk) - max(room, 0))
+            if full:
+                time.sleep(FLOOD_PAUSE_SECONDS)
 
     def take(self) -> str:
         """Text written since the last call (the cap applies to the whole life of the sandbox)."""
@@ -131,6 +137,7 @@ class Sandbox:
     def _command(self, channels: tuple[int, int]) -> tuple[list[str], dict[str, str] | None, str | None]:
         """The command, its environment (None: bwrap sets it) and working folder."""
         found = isolation.require(self.no_sandbox)
+        isolation.refuse_visible_course()
         self.isolation = found.describe()
         program = [sys.executable, "-m", "grader.sandbox.agent", *map(str, channels)]
         if found.cgroup is not None:
@@ -301,7 +308,7 @@ class Sandbox:
     def _kill(self) -> None:
         """SIGKILL the sandbox: bwrap's process group, then everything left in its cgroup."""
         self.killed = True
-        if self.proc is not None:
+        if self.proc is not None and self.proc.returncode is None:  # once reaped, its pid may be someone else's
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):

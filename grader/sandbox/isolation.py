@@ -18,6 +18,7 @@ import fcntl
 import functools
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ from grader.sandbox import cgroups
 #: Run as root, each sandbox gets a uid of its own from this range, held with a lock file while it runs.
 UID_BASE = 300_000
 UID_SLOTS = 256
-UID_LOCKS = Path(tempfile.gettempdir()) / "cnn-grader-uids"
+#: root's own folder (not the shared /tmp, where another user could plant links)
+UID_LOCKS = Path("/run/cnn-grader-uids") if os.path.isdir("/run") else Path(tempfile.gettempdir()) / "cnn-grader-uids"
 
 
 class SandboxUnavailable(RuntimeError):
@@ -118,6 +120,25 @@ def require(no_sandbox: bool) -> Isolation:
     )
 
 
+def refuse_visible_course() -> None:
+    """Refuse when the course checkout lies under a folder every sandbox sees whole (``/usr``, ``/etc``, …).
+
+    There, ``solutions/`` (hidden tests, reference answers) would be readable by student code.
+    """
+    from grader.lessons import ROOT
+    from grader.sandbox.launch import SYSTEM_PATHS
+
+    root = os.path.realpath(ROOT)
+    if not os.path.isdir(os.path.join(root, "solutions")):
+        return  # an installed copy of the grader: no course files beside it
+    for system in SYSTEM_PATHS:
+        if root == system or root.startswith(system + "/"):
+            raise SandboxUnavailable(
+                f"the course is checked out under {system} ({root}), which every sandbox sees read-only: "
+                "student code could read solutions/. Move the checkout (e.g. to /srv or a home folder)."
+            )
+
+
 class UidSlot:
     """A uid of its own for one sandbox (run as root), held with a lock file so no two sandboxes share it."""
 
@@ -127,10 +148,14 @@ class UidSlot:
 
     def acquire(self) -> int:
         UID_LOCKS.mkdir(mode=0o700, exist_ok=True)
+        info = os.lstat(UID_LOCKS)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o077:
+            raise SandboxUnavailable(f"{UID_LOCKS} is not a private folder of this user: remove it and grade again")
         start = os.getpid() % UID_SLOTS
         for step in range(UID_SLOTS):
             slot = (start + step) % UID_SLOTS
-            handle = open(UID_LOCKS / f"{slot}.lock", "a")
+            fd = os.open(UID_LOCKS / f"{slot}.lock", os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+            handle = os.fdopen(fd, "a")
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

@@ -30,6 +30,10 @@ SYS_PATHS = ("/sys/devices/system/cpu",)
 HOME = "/tmp/work"
 
 
+def _in_system_folder(path: str) -> bool:
+    return any(path == system or path.startswith(system + "/") for system in SYSTEM_PATHS)
+
+
 def _ancestors(path: str) -> list[str]:
     parts = Path(path).parts[1:-1]
     return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
@@ -47,7 +51,7 @@ def _binds(paths: list[str]) -> list[str]:
         if not os.path.exists(path):
             continue
         for folder in _ancestors(path):
-            if folder not in made and folder != "/tmp" and not folder.startswith(SYSTEM_PATHS):
+            if folder not in made and folder != "/tmp" and not _in_system_folder(folder):
                 args += ["--perms", "0755", "--dir", folder]
                 made.add(folder)
         args += ["--ro-bind", path, path]
@@ -71,7 +75,7 @@ def allowed_paths(paths: list[str]) -> list[str]:
     found: list[str] = []
     for path in paths:
         for candidate in (os.path.abspath(path), os.path.realpath(path)):
-            if candidate not in found and not candidate.startswith(SYSTEM_PATHS):
+            if candidate not in found and not _in_system_folder(candidate):
                 found.append(candidate)
     # a folder inside another allowed folder is already there
     return [p for p in sorted(found) if not any(p.startswith(q + "/") for q in found if q != p)]
