@@ -70,7 +70,10 @@ def test_parents_of_bound_folders_are_made_traversable():
     assert args == ["--ro-bind", "/usr/bin", "/usr/bin"]
     here = os.path.dirname(os.path.abspath(__file__))
     args = launch._binds([here])
-    assert args[:4] == ["--perms", "0755", "--dir", "/" + here.split("/")[1]]
+    made = [args[i + 1] for i, arg in enumerate(args) if arg == "--dir"]
+    parents = [str(p) for p in reversed(Path(here).parents) if str(p) not in ("/", "/tmp")]
+    assert made == parents, "every parent is made 0755 (but /tmp, the sandbox's own tmpfs)"
+    assert all(args[args.index(folder) - 2] == "0755" for folder in made)
     assert args[-3:] == ["--ro-bind", here, here]
 
 
