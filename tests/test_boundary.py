@@ -21,7 +21,7 @@ from course_utils.checks import CheckFailure, check_array, check_output, run_cas
 from grader import boundary, wire
 from grader.boundary import validate_reply
 from grader.sandbox.agent import Agent
-from grader.sandbox.client import SandboxDied, SandboxTimeout
+from grader.sandbox.client import SandboxDied, SandboxTimeout, call_message
 from grader.trusted import (
     RemoteFunction,
     StudentCodeError,
@@ -406,13 +406,7 @@ class InProcessSandbox:
         time.sleep(min(delay, timeout))
         if delay > timeout:
             raise SandboxTimeout(f"no answer within {timeout:g} s")
-        blobs: list[bytes] = []
-        message = {
-            "op": "call",
-            "name": name,
-            "args": wire.encode(tuple(args), blobs, lenient=True),
-            "kwargs": wire.encode(dict(kwargs), blobs, lenient=True),
-        }
+        message, blobs = call_message(name, args, kwargs)
         reply, reply_blobs = self._exchange(message, blobs)
         reply["_blobs"] = reply_blobs
         return reply

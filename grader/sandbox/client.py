@@ -74,6 +74,18 @@ class CappedStream:
         return text
 
 
+def call_message(name: str, args: tuple, kwargs: dict) -> tuple[dict, list[bytes]]:
+    """The request that calls the student's ``name(*args, **kwargs)``, and its blobs."""
+    blobs: list[bytes] = []
+    message = {
+        "op": "call",
+        "name": name,
+        "args": wire.encode(tuple(args), blobs, lenient=True),
+        "kwargs": wire.encode(dict(kwargs), blobs, lenient=True),
+    }
+    return message, blobs
+
+
 def _is_zombie(pid: int) -> bool:
     """True for a process that has ended and waits to be reaped (it holds no CPU or memory), or is gone."""
     try:
@@ -144,9 +156,8 @@ class Sandbox:
             self.cgroup = SubmissionCgroup(self.memory_bytes, max_pids=self.max_pids, cpus=self.cpus).create()
         if found.bwrap is None:
             self._home = tempfile.mkdtemp(prefix="cnn-sandbox-")
-            memory = self.memory_bytes
-            command = ["prlimit", f"--as={memory}", "--core=0", "--"] if shutil.which("prlimit") else []
-            return command + program, self._environment(self._home), self._home
+            limits = launch.prlimit_prefix(self.memory_bytes) if os.access(launch.PRLIMIT, os.X_OK) else []
+            return limits + program, self._environment(self._home), self._home
         allowed = [
             sys.prefix,
             sys.base_prefix,
@@ -242,7 +253,7 @@ class Sandbox:
         return pids
 
     def stop_strays(self) -> int:
-        """Kill the processes the student's code left running (children, daemons, fork bombs); returns how many.
+        """Kill the processes the student's code left running (children, daemons, fork bombs); the total so far.
 
         Called after every cell and every call: a submission's background processes never outlive the code
         that started them, so they cannot hold its CPU, memory or process budget while its tests run.
@@ -416,13 +427,7 @@ class Sandbox:
 
     def call(self, name: str, args: tuple, kwargs: dict, timeout: float = 60.0) -> dict:
         """Call the student's ``name(*args, **kwargs)``; returns the raw reply and its blobs decoded later."""
-        blobs: list[bytes] = []
-        message = {
-            "op": "call",
-            "name": name,
-            "args": wire.encode(tuple(args), blobs, lenient=True),
-            "kwargs": wire.encode(dict(kwargs), blobs, lenient=True),
-        }
+        message, blobs = call_message(name, args, kwargs)
         reply, reply_blobs = self.request(message, blobs, timeout=timeout)
         reply["_blobs"] = reply_blobs
         return reply

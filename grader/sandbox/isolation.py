@@ -24,7 +24,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.sandbox import cgroups
+from grader.sandbox import cgroups, launch
 
 #: Run as root, each sandbox gets a uid of its own from this range, held with a lock file while it runs.
 UID_BASE = 300_000
@@ -61,12 +61,7 @@ class Isolation:
 
 def _bwrap_works(bwrap: str) -> str:
     """'' when ``bwrap`` can build a sandbox here, else its complaint."""
-    args = [bwrap, "--unshare-pid", "--unshare-net", "--die-with-parent", "--ro-bind", "/usr", "/usr"]
-    for path in ("/bin", "/lib", "/lib64"):
-        if os.path.islink(path):
-            args += ["--symlink", os.readlink(path), path]
-        elif os.path.isdir(path):
-            args += ["--ro-bind", path, path]
+    args = [bwrap, "--unshare-pid", "--unshare-net", "--die-with-parent", *launch.system_binds()]
     if os.geteuid() != 0:
         args.append("--unshare-user")
     args += ["--proc", "/proc", "--dev", "/dev", "/usr/bin/true"]
@@ -94,11 +89,10 @@ def probe() -> Isolation:
                 "kernel.apparmor_restrict_unprivileged_userns=0 or an AppArmor profile for bwrap), or run as root"
             )
             bwrap = None
-    if privileged and (shutil.which("setpriv") is None or shutil.which("prlimit") is None):
-        problems.append("setpriv and prlimit (util-linux) are needed to drop privileges: apt-get install util-linux")
-        bwrap = None
-    if bwrap is not None and shutil.which("prlimit") is None:
-        problems.append("prlimit (util-linux) is needed for the per-process limits: apt-get install util-linux")
+    tools = [launch.PRLIMIT, launch.SETPRIV] if privileged else [launch.PRLIMIT]
+    missing = [tool for tool in tools if not os.access(tool, os.X_OK)]
+    if bwrap is not None and missing:
+        problems.append(f"{' and '.join(missing)} (util-linux) are needed in the sandbox: apt-get install util-linux")
         bwrap = None
     version, why = cgroups.detect()
     if version is None:
@@ -126,12 +120,11 @@ def refuse_visible_course() -> None:
     There, ``solutions/`` (hidden tests, reference answers) would be readable by student code.
     """
     from grader.lessons import ROOT
-    from grader.sandbox.launch import SYSTEM_PATHS
 
     root = os.path.realpath(ROOT)
     if not os.path.isdir(os.path.join(root, "solutions")):
         return  # an installed copy of the grader: no course files beside it
-    for system in SYSTEM_PATHS:
+    for system in launch.SYSTEM_PATHS:
         if root == system or root.startswith(system + "/"):
             raise SandboxUnavailable(
                 f"the course is checked out under {system} ({root}), which every sandbox sees read-only: "

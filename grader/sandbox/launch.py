@@ -28,6 +28,9 @@ SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", 
 #: What TensorFlow and NumPy read to count CPUs; the rest of /sys stays out.
 SYS_PATHS = ("/sys/devices/system/cpu",)
 HOME = "/tmp/work"
+#: util-linux's tools, by the paths the sandbox sees them at (``/usr`` is bound whole)
+SETPRIV = "/usr/bin/setpriv"
+PRLIMIT = "/usr/bin/prlimit"
 
 
 def _in_system_folder(path: str) -> bool:
@@ -58,7 +61,8 @@ def _binds(paths: list[str]) -> list[str]:
     return args
 
 
-def _system() -> list[str]:
+def system_binds() -> list[str]:
+    """The system folders, read-only, and the links that stand for them (``/bin`` → ``usr/bin`` on merged-usr)."""
     args: list[str] = []
     for path in SYSTEM_PATHS:
         if os.path.islink(path):
@@ -112,7 +116,7 @@ def bwrap_command(
         command += ["--cap-add", "CAP_SETPCAP"]
     for key, value in sorted(env.items()):
         command += ["--setenv", key, value]
-    command += _system()
+    command += system_binds()
     command += ["--proc", "/proc", "--dev", "/dev"]
     command += ["--perms", "1777", "--size", str(tmp_bytes), "--tmpfs", "/tmp"]
     command += ["--perms", "1777", "--size", str(64 * 1024**2), "--tmpfs", "/dev/shm"]
@@ -121,7 +125,7 @@ def bwrap_command(
     command += ["--perms", "0777", "--dir", HOME, "--chdir", HOME, "--"]
     if uid is not None:
         command += [
-            "/usr/bin/setpriv",
+            SETPRIV,
             f"--reuid={uid}",
             f"--regid={uid}",
             "--clear-groups",
@@ -131,5 +135,9 @@ def bwrap_command(
             "--no-new-privs",
             "--",
         ]
-    command += ["/usr/bin/prlimit", f"--as={memory_bytes}", "--core=0", "--nofile=1024", "--"]
-    return command + program
+    return command + prlimit_prefix(memory_bytes) + program
+
+
+def prlimit_prefix(memory_bytes: int) -> list[str]:
+    """``prlimit`` with the per-process limits (address space, no core dumps, open files), then the program."""
+    return [PRLIMIT, f"--as={memory_bytes}", "--core=0", "--nofile=1024", "--"]
