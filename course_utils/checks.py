@@ -16,6 +16,7 @@ so in a kernel the checks look at the arrays themselves.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -158,17 +159,33 @@ def _shape_hints(got: tuple[int, ...], expected: tuple[int, ...]) -> list[str]:
     return hints
 
 
+def _spatial_axes(ndim: int) -> tuple[int, int] | None:
+    """The (height, width) axes of an array the lessons use: (H, W), (H, W, C) or an NHWC batch (N, H, W, C)."""
+    return {2: (0, 1), 3: (0, 1), 4: (1, 2)}.get(ndim)
+
+
+def _scale_hint(ratio: float) -> str:
+    """What a result that is a constant multiple of the right one points at."""
+    for factor, cause in ((255.0, "a division by 255 missing, or done twice"),):
+        if math.isclose(ratio, factor, rel_tol=1e-3) or math.isclose(ratio, 1 / factor, rel_tol=1e-3):
+            return cause
+    return "a factor missing, applied twice or inverted (a division that should be a multiplication?)"
+
+
 def _value_hints(got: np.ndarray, expected: np.ndarray, close: Callable[[Any, Any], bool]) -> list[str]:
     hints = []
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         return ["the result holds NaN or inf: a division by zero or an uninitialised array (np.empty)?"]
     if got.size and not np.any(got) and np.any(expected):
         return ["the result is all zeros: were the values ever written into the output array?"]
-    if got.ndim >= 1 and got.size > 1:
-        if close(got, np.flip(expected)):
-            return ["the result is the expected one reversed: a kernel flipped (or not flipped) by mistake?"]
-        if got.ndim >= 2 and close(got, np.flip(expected, axis=(0, 1))):
-            return ["the result is the expected one rotated by 180°: a kernel flipped (or not flipped) by mistake?"]
+    spatial = _spatial_axes(got.ndim) if got.ndim >= 2 else ((0,) if got.ndim == 1 else None)
+    if spatial and got.size > 1 and not close(expected, np.flip(expected, axis=spatial)):
+        if close(got, np.flip(expected, axis=spatial)):
+            where = "reversed" if len(spatial) == 1 else "rotated by 180° (upside down and left to right)"
+            return [
+                f"the result is the expected one {where}: are the output positions filled from the end, or is "
+                "the input read backwards? (Flipping the kernel changes the values, it does not reverse them.)"
+            ]
     diff = got.astype(np.float64) - expected.astype(np.float64)
     if diff.size > 1 and np.ptp(diff) <= 1e-6 * (1 + np.abs(expected).max()) and abs(diff.flat[0]) > 0:
         hints.append(
@@ -183,22 +200,23 @@ def _value_hints(got: np.ndarray, expected: np.ndarray, close: Callable[[Any, An
             ratio = got[nonzero].astype(np.float64) / expected[nonzero].astype(np.float64)
             if np.ptp(ratio) <= 1e-6 * (1 + abs(ratio.mean())) and abs(ratio.mean() + 1) <= 1e-6:
                 hints.append(
-                    "every value has the opposite sign: a kernel flipped by mistake (an edge kernel changes "
-                    "sign when flipped) or a subtraction the wrong way round"
+                    "every value has the opposite sign: a subtraction the wrong way round, or a kernel flipped "
+                    "by mistake (an edge kernel changes sign when flipped)"
                 )
             elif np.ptp(ratio) <= 1e-6 * (1 + abs(ratio.mean())) and abs(ratio.mean() - 1) > 1e-6:
                 hints.append(
                     _Diagnosis(
                         f"every value is {_format_number(ratio.mean())} times the expected one: "
-                        "a scale factor is off (divide by 255, the window size, or the keep probability?)"
+                        + _scale_hint(float(ratio.mean()))
                     )
                 )
-    if got.ndim >= 2 and min(got.shape[:2]) >= 3:
+    axes = _spatial_axes(got.ndim)
+    if axes and min(got.shape[a] for a in axes) >= 3:
         bad = ~np.isclose(got, expected, rtol=1e-5, atol=1e-8)
-        if bad.ndim > 2:
-            bad = bad.reshape(bad.shape[0], bad.shape[1], -1).any(axis=-1)
-        inner = bad[1:-1, 1:-1]
-        if bad.any() and not inner.any():
+        others = tuple(a for a in range(got.ndim) if a not in axes)
+        bad_hw = bad.any(axis=others) if others else bad  # (H, W): any image, any channel
+        inner = bad_hw[1:-1, 1:-1]
+        if bad_hw.any() and not inner.any():
             hints.append("only the border differs: check the padding, or the first and last window positions")
     return hints
 
@@ -600,6 +618,23 @@ def check_outputs(
     return tuple(got)
 
 
+#: A shape written as Python prints it, e.g. ``(7, 3)`` or ``(7,)``.
+_SHAPE = re.compile(r"^\(\s*\d+(\s*,\s*\d+)*\s*,?\s*\)$")
+
+
+def _mentioned(word: str, message: str) -> bool:
+    """Whether ``message`` mentions ``word``: case-insensitively, and a shape such as ``(7, 3)`` in any wording.
+
+    A shape counts when its sizes appear in order as whole numbers, so ``(7, 3)``, ``7x3``, ``7 × 3`` and
+    "7 rows and 3 columns" all mention ``(7, 3)``.
+    """
+    if _SHAPE.match(word):
+        sizes = re.findall(r"\d+", word)
+        pattern = r".*?".join(rf"(?<!\d){size}(?!\d)" for size in sizes)
+        return re.search(pattern, message, re.S) is not None
+    return word.lower() in message.lower()
+
+
 def check_raises(
     fn: Callable[..., Any],
     args: Sequence[Any] = (),
@@ -613,7 +648,8 @@ def check_raises(
 ) -> None:
     """Check that ``fn(*args, **kwargs)`` raises ``error`` whose message contains every word of ``mentions``.
 
-    ``mentions`` are matched case-insensitively; name the argument and the shape or value seen.
+    ``mentions`` are matched case-insensitively; a shape such as ``"(7, 3)"`` is matched in any wording (its sizes
+    in order, as whole numbers). Name the argument and the shape or value seen.
     """
     kwargs = dict(kwargs or {})
     exercise = exercise or getattr(fn, "__name__", "exercise")
@@ -625,7 +661,7 @@ def check_raises(
         raise _fail(exercise, case, lines, [NOT_IMPLEMENTED_HINT]) from err
     except error as err:
         message = str(err)
-        missing = [m for m in mentions if m.lower() not in message.lower()]
+        missing = [m for m in mentions if not _mentioned(m, message)]
         if missing:
             raise _fail(
                 exercise,

@@ -82,9 +82,9 @@ def test_missing_axis_is_reported():
     assert "2 axes, 3 expected" in message
 
 
-def test_flipped_kernel_symptom():
+def test_rotated_result_symptom():
     message = failure(check_array, np.flip(EXPECTED), EXPECTED, exercise="conv2d", case="asymmetric kernel")
-    assert "flipped" in message
+    assert "rotated by 180" in message and "read backwards" in message
 
 
 def test_reversed_1d_symptom():
@@ -381,3 +381,33 @@ def test_check_model_output():
     assert "has shape (3, 4), expected (3, 3)" in message and "hint: K" in message
     message = failure(check_model_output, tiny_model(activation="linear"), (4, 4, 1), 3, exercise="b")
     assert "not 1" in message and "softmax" in message
+
+
+def test_border_hint_reads_height_and_width_of_an_nhwc_batch():
+    rng = np.random.default_rng(0)
+    expected = rng.normal(size=(3, 5, 6, 2))
+    got = expected.copy()
+    got[:, 0, :, 1] += 1  # the top row of every image, one channel: a border error
+    message = failure(check_array, got, expected, exercise="zero_pad", case="batch")
+    assert "only the border differs" in message
+    got = expected.copy()
+    got[0] += 1
+    got[-1] -= 1  # the first and the last image wrong, every pixel: not a border error
+    message = failure(check_array, got, expected, exercise="conv_forward", case="batch")
+    assert "border" not in message
+
+
+def test_reversed_batch_axis_is_not_called_reversed():
+    rng = np.random.default_rng(1)
+    expected = rng.normal(size=(2, 4, 4, 3))
+    message = failure(check_array, expected[::-1], expected, exercise="conv_forward", case="batch order")
+    assert "reversed" not in message and "rotated" not in message
+    message = failure(check_array, expected[:, ::-1, ::-1], expected, exercise="conv_forward", case="rotated")
+    assert "rotated by 180" in message and "does not reverse" in message
+
+
+def test_scale_hint_names_255_only_when_it_is_255():
+    expected = np.linspace(0.1, 1.0, 6)
+    assert "255" in failure(check_array, expected * 255, expected, exercise="to_float", case="ramp")
+    message = failure(check_array, expected * 2, expected, exercise="pool_backward", case="ramp")
+    assert "2 times the expected one" in message and "255" not in message and "dropout" not in message
