@@ -9,11 +9,14 @@ problem (exit status 1 if there is any). The rules:
 - the template: a title cell ``# NN · …`` with the Colab badge of *this* file and the licence line; the
   setup cell is the first code cell (id ``setup``, locked, ``start_lesson("<id>")``); sections
   Objectives, Explore and Summary, in that order;
-- in the student version no cell is longer than a screen (:data:`SCREEN_LINES` lines).
+- in the student version no cell is longer than a screen (:data:`SCREEN_LINES` lines);
+- a test cell binds only names ending in :data:`TEST_NAME_SUFFIX` (``rng_t``, ``hint_conv1d_t``): test cells run in
+  the student's namespace (nbgrader, Colab), and a plain name such as ``batch`` would overwrite the student's own.
 """
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import sys
@@ -26,6 +29,8 @@ from grader.lessons import NOTEBOOKS, ROOT, SOLUTIONS
 SCREEN_LINES = 40
 CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SECTIONS = ("## Objectives", "Explore", "## Summary")
+#: What every name a test cell binds ends with, so that it cannot collide with a student's name.
+TEST_NAME_SUFFIX = "_t"
 
 
 def source(cell: dict) -> str:
@@ -98,6 +103,99 @@ def _lengths(cells: list[dict]) -> list[str]:
     ]
 
 
+class _BoundNames(ast.NodeVisitor):
+    """The names a cell binds in its global scope (not the locals of its functions, classes and comprehensions)."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def _target(self, node: ast.AST) -> None:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                self.names.append(sub.id)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._target(target)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._target(node.target)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._target(node.target)
+        self.generic_visit(node)
+
+    def visit_For(self, node: ast.For) -> None:
+        self._target(node.target)
+        self.generic_visit(node)
+
+    visit_AsyncFor = visit_For
+
+    def visit_withitem(self, node: ast.withitem) -> None:
+        if node.optional_vars is not None:
+            self._target(node.optional_vars)
+        self.generic_visit(node)
+
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> None:
+        if node.name:
+            self.names.append(node.name)
+        self.generic_visit(node)
+
+    def visit_NamedExpr(self, node: ast.NamedExpr) -> None:  # := binds in the cell's scope, even in a comprehension
+        self._target(node.target)
+        self.generic_visit(node)
+
+    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
+        for alias in node.names:
+            self.names.append(alias.asname or alias.name.split(".")[0])
+
+    visit_ImportFrom = visit_Import
+
+    def visit_Global(self, node: ast.Global) -> None:  # a function that writes a global binds it
+        self.names.extend(node.names)
+
+    def _scope(self, node: ast.AST) -> None:
+        """A def or a class binds its own name; its body is another scope (but may still declare globals)."""
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            self.names.append(node.name)
+        self.names.extend(name for sub in ast.walk(node) if isinstance(sub, ast.Global) for name in sub.names)
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _scope
+
+    def _comprehension(self, node: ast.AST) -> None:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.NamedExpr):
+                self._target(sub.target)
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _comprehension
+
+
+def unsuffixed_test_names(text: str) -> list[str]:
+    """The names a test cell binds that do not end in :data:`TEST_NAME_SUFFIX` (in order, once each)."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []  # a cell that does not parse fails loudly when it runs
+    visitor = _BoundNames()
+    visitor.visit(tree)
+    return list(dict.fromkeys(n for n in visitor.names if not n.endswith(TEST_NAME_SUFFIX)))
+
+
+def _test_names(cells: list[dict]) -> list[str]:
+    problems = []
+    for i, cell in enumerate(cells):
+        if cell.get("cell_type") == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+            if bad := unsuffixed_test_names(source(cell)):
+                problems.append(
+                    f"cell {i} ({cell.get('id', '?')}) is a test cell that binds {', '.join(bad)}: a test cell runs "
+                    f"in the student's namespace, so name what it binds with the suffix '{TEST_NAME_SUFFIX}' "
+                    f"(e.g. {bad[0]}{TEST_NAME_SUFFIX})"
+                )
+    return problems
+
+
 def lint_notebook(path: Path, student: bool) -> list[str]:
     """The problems of one lesson notebook (``student``: the released version, held to the screen rule)."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
@@ -105,7 +203,7 @@ def lint_notebook(path: Path, student: bool) -> list[str]:
     problems = []
     if (notebook.get("nbformat"), notebook.get("nbformat_minor", 0)) < (4, 5):
         problems.append("nbformat must be 4.5 or newer (cell ids)")
-    problems += _outputs(cells) + _ids(cells) + _template(cells, path.stem)
+    problems += _outputs(cells) + _ids(cells) + _template(cells, path.stem) + _test_names(cells)
     if student:
         problems += _lengths(cells)
     return problems

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.lessons import NOTEBOOKS, SOLUTIONS, all_lessons
-from grader.lint import SCREEN_LINES, lint_course, lint_notebook, lint_release
+from grader.lint import SCREEN_LINES, lint_course, lint_notebook, lint_release, unsuffixed_test_names
 
 LESSONS = [lesson.lesson_id for lesson in all_lessons()]
 
@@ -61,6 +61,11 @@ BREAKAGES = {
                    "'## Summary'"),
     "long cell": (lambda nb: _code(nb, 2).update(source="x = 1\n" * (SCREEN_LINES + 1)), "more than a screen"),
     "old nbformat": (lambda nb: nb.update(nbformat_minor=4), "nbformat"),
+    "test cell binds a student's name": (
+        lambda nb: next(c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade")).update(
+            source="batch = 3\npassed('x')\n"),
+        "binds batch",
+    ),
 }
 
 
@@ -85,3 +90,30 @@ def test_release_must_keep_the_source_cell_ids(tmp_path):
     release.write_text(json.dumps(notebook), encoding="utf-8")
     assert lint_release(solution, NOTEBOOKS / "01_pixels" / "01_pixels.ipynb") == []
     assert lint_release(solution, release), "swapped cell ids were not reported"
+
+
+def test_test_cells_may_bind_only_names_ending_in_t():
+    cell = """
+import numpy as np
+from scipy import signal as signal_t
+rng_t, height = 1, 2
+for i in range(3):
+    pass
+for j_t in range(3):
+    pass
+def helper_t(x):
+    local = [w for w in x]
+    global leaked
+    leaked = local
+    return local
+with open("f") as handle:
+    pass
+try:
+    pass
+except ValueError as err:
+    pass
+values_t = [(kept := k) for k in range(3)]
+square_t = lambda v: v * v
+"""
+    assert unsuffixed_test_names(cell) == ["np", "height", "i", "leaked", "handle", "err", "kept"]
+    assert unsuffixed_test_names("x = (") == []
