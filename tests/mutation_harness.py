@@ -164,18 +164,29 @@ class LessonRun:
         return self._execute(nbformat.v4.new_code_cell(source))
 
     def try_mutant(self, exercise: str, description: str, source: str) -> MutantResult:
-        """Define the wrong ``exercise``, re-run its test cell, restore the right one."""
+        """Define the wrong ``exercise``, re-run its test cells, restore the right one."""
         defined = self.run_source(source)
         if defined.error:
             raise RuntimeError(f"mutant '{description}' of {exercise} does not run: {defined.error}")
         try:
-            graded = self.rerun(f"test_{exercise}")
+            graded = [self.rerun(cell_id) for cell_id in self.test_cells(exercise)]
         finally:
             restore = copy.deepcopy(self.defining_cell(exercise))
             restore.outputs = []
             self._execute(restore)
-        reason = graded.error.splitlines()[0] if graded.error else (graded.stderr.strip()[:200] or "")
-        return MutantResult(exercise, description, graded.points or 0.0, graded.max_points or 0.0, reason)
+        reasons = [g.error.splitlines()[0] if g.error else g.stderr.strip()[:200] for g in graded]
+        reason = next((r for r in reasons if r), "")
+        points = sum(g.points or 0.0 for g in graded)
+        return MutantResult(exercise, description, points, sum(g.max_points or 0.0 for g in graded), reason)
+
+    def test_cells(self, exercise: str) -> list[str]:
+        """The graded cells of ``exercise``: ``test_<exercise>`` and, if present, its other parts (:data:`PARTS`)."""
+        ids = [f"test_{exercise}"] + [f"test_{exercise}{part}" for part in PARTS]
+        return [cid for cid in ids if any(c.get("id") == cid for c in self.nb.cells)]
+
+
+#: Suffixes of the grade ids of an exercise's further graded cells: its errors, a network it trained.
+PARTS = ("_errors", "_training")
 
 
 def load_mutants(lesson_id: str) -> dict[str, list[tuple[str, str]]]:

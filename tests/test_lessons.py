@@ -11,7 +11,7 @@ import json
 import re
 
 import pytest
-from mutation_harness import ROOT, LessonRun, load_mutants
+from mutation_harness import PARTS, ROOT, LessonRun, load_mutants
 
 from grader.lessons import all_lessons, runtime_budget
 
@@ -52,6 +52,14 @@ def lesson_run(runs):
         return runs[lesson_id]
 
     return get
+
+
+def exercise_of(grade_id: str) -> str:
+    """``test_conv1d_errors`` → ``conv1d``: the exercise a graded cell belongs to."""
+    name = grade_id.removeprefix("test_")
+    for part in PARTS:
+        name = name.removesuffix(part)
+    return name
 
 
 def grade_cells(run: LessonRun):
@@ -98,11 +106,11 @@ def test_lesson_runs_within_its_budget(lesson_run, lesson_id):
 def test_every_exercise_has_wrong_implementations(lesson_id):
     source = (ROOT / "solutions" / lesson_id / f"{lesson_id}.ipynb").read_text(encoding="utf-8")
     nb = json.loads(source)
-    exercises = [
-        cell["metadata"]["nbgrader"]["grade_id"].removeprefix("test_")
+    exercises = {
+        exercise_of(cell["metadata"]["nbgrader"]["grade_id"])
         for cell in nb["cells"]
         if cell.get("metadata", {}).get("nbgrader", {}).get("grade")
-    ]
+    }
     mutants = load_mutants(lesson_id)
     short = {e: len(mutants.get(e, [])) for e in exercises if len(mutants.get(e, [])) < MIN_MUTANTS_PER_EXERCISE}
     assert not short, f"{lesson_id}: exercises with fewer than {MIN_MUTANTS_PER_EXERCISE} wrong versions: {short}"
@@ -120,3 +128,23 @@ def test_wrong_implementation_loses_points(lesson_run, lesson_id, exercise, desc
         f"{result.points:g}/{result.max_points:g}: the tests do not catch it"
     )
     assert result.reason, "a lost point must come with an explanation in the cell's output"
+
+
+@pytest.mark.parametrize("lesson_id", LESSONS)
+def test_results_and_errors_are_graded_in_separate_cells(lesson_id):
+    """A message that misses a word costs the errors cell's point, never the results' points."""
+    nb = json.loads((ROOT / "solutions" / lesson_id / f"{lesson_id}.ipynb").read_text(encoding="utf-8"))
+    graded = [c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    ids = [c["metadata"]["nbgrader"]["grade_id"] for c in graded]
+    for cell in graded:
+        grade_id, text = cell["metadata"]["nbgrader"]["grade_id"], "".join(cell["source"])
+        assert cell.get("id") == grade_id, f"{lesson_id}: cell id {cell.get('id')!r} differs from grade id {grade_id}"
+        if grade_id.endswith("_errors"):
+            assert "check_raises(" in text, f"{lesson_id}: {grade_id} checks no error"
+            assert f"test_{exercise_of(grade_id)}" in ids, f"{lesson_id}: {grade_id} has no results cell"
+            assert cell["metadata"]["nbgrader"]["points"] == 1, f"{lesson_id}: {grade_id} is worth 1 point"
+        else:
+            assert "check_raises(" not in text, (
+                f"{lesson_id}: {grade_id} grades results and errors together: move the check_raises calls to a "
+                f"cell {grade_id}_errors of its own"
+            )
