@@ -42,6 +42,12 @@ def to_float(image):
         raise ValueError("image must be uint8")
     return image.astype(np.float32) / 255
 '''),
+        ("error message without the argument's name `image`", '''
+def to_float(image):
+    if image.dtype != np.uint8:
+        raise ValueError(f"expected uint8, got {image.dtype}")
+    return image.astype(np.float32) / 255
+'''),
     ],
     "to_grayscale": [
         ("equal weights (plain mean)", '''
@@ -199,6 +205,17 @@ def crop(image, top, left, height, width):
         raise ValueError(f"bad box top={top}, left={left}, height={height}, width={width}")
     return image[top:top + height, left:left + width]
 '''),
+        ("a box past the bottom edge blamed on `top` (the text asks for `height`)", '''
+def crop(image, top, left, height, width):
+    H, W = image.shape[:2]
+    if top < 0 or top + height > H:
+        raise ValueError(f"top={top} puts the box outside the rows of image shape {image.shape}")
+    if left < 0 or left + width > W:
+        raise ValueError(f"left={left} puts the box outside the columns of image shape {image.shape}")
+    if height < 1 or width < 1:
+        raise ValueError(f"height and width must be >= 1, got {height} and {width}, image shape {image.shape}")
+    return image[top:top + height, left:left + width]
+'''),
     ],
     "make_batch": [
         ("forgets the channel axis for gray images", '''
@@ -294,6 +311,28 @@ def make_batch(images):
     batch = np.stack(images).astype(np.float32)
     return batch[..., np.newaxis] if batch.ndim == 3 else batch
 '''),
+        ("`if not images` (fails on one array of images)", '''
+def make_batch(images):
+    if not images:
+        raise ValueError("images is empty")
+    for i, im in enumerate(images):
+        if im.shape != images[0].shape:
+            raise ValueError(f"images[{i}] has shape {im.shape}, images[0] has shape {images[0].shape}")
+    batch = np.stack(images).astype(np.float32)
+    return batch[..., np.newaxis] if batch.ndim == 3 else batch
+'''),
+        ("accepts only a list or a tuple (rejects one array of images)", '''
+def make_batch(images):
+    if not isinstance(images, (list, tuple)):
+        raise TypeError(f"images must be a list or a tuple, got {type(images).__name__}")
+    if len(images) == 0:
+        raise ValueError("images is empty")
+    for i, im in enumerate(images):
+        if im.shape != images[0].shape:
+            raise ValueError(f"images[{i}] has shape {im.shape}, images[0] has shape {images[0].shape}")
+    batch = np.stack(images).astype(np.float32)
+    return batch[..., np.newaxis] if batch.ndim == 3 else batch
+'''),
     ],
     "channel_means": [
         ("mean over all axes", '''
@@ -342,6 +381,13 @@ def channel_means(batch):
         raise ValueError(f"batch must be 4-D, got shape {batch.shape}")
     means = batch.mean(axis=(0, 1, 2))
     return means / 255 if batch.dtype == np.uint8 else means
+'''),
+        ("adds uint8 values up in uint8 (the sums wrap around at 256)", '''
+def channel_means(batch):
+    if batch.ndim != 4:
+        raise ValueError(f"batch must be 4-D, got shape {batch.shape}")
+    N, H, W, C = batch.shape
+    return batch.sum(axis=(0, 1, 2), dtype=batch.dtype) / (N * H * W)
 '''),
         ("ndim check without the shape in the message", '''
 def channel_means(batch):
