@@ -126,6 +126,13 @@ MUTANTS: dict[str, list[tuple[str, str]]] = {
             'f"X must be 4-D (N, H, W, C), got shape {X.shape}"', '"X must be 4-D (N, H, W, C)"'))),
         ("result stored in an array of the input dtype (uint8 averages truncated)", _forward(_LOOP.replace(
             "A = np.zeros((N, out_h, out_w, C))", "A = np.zeros((N, out_h, out_w, C), dtype=X.dtype)"))),
+        ("message for a bad mode without the valid modes", _forward(_LOOP, _CHECKS.replace(
+            'f"mode must be \'max\' or \'average\', got {mode!r}"', 'f"unknown mode {mode!r}"'))),
+        ("whole floats such as 2.0 accepted as f or stride", _forward(_LOOP.replace(
+            "out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1",
+            "f, stride = int(f), int(stride)\n    out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1"),
+            _CHECKS.replace("not isinstance(value, (int, np.integer)) or value < 1",
+                            "not float(value).is_integer() or value < 1"))),
     ],
     "global_average_pool": [
         ("keepdims: returns (N, 1, 1, C)", '''
@@ -188,6 +195,13 @@ def global_average_pool(X):
         raise ValueError("X must be 4-D (N, H, W, C)")
     return X.mean(axis=(1, 2))
 '''),
+        ("adds uint8 values up in uint8 (the sums wrap around at 256)", '''
+def global_average_pool(X):
+    X = np.asarray(X)
+    if X.ndim != 4:
+        raise ValueError(f"X must be 4-D (N, H, W, C), got shape {X.shape}")
+    return X.sum(axis=(1, 2), dtype=X.dtype) / (X.shape[1] * X.shape[2])
+'''),
     ],
     "pool_backward": [
         ("= instead of += (overlapping windows overwrite each other)", _backward(_BACK_LOOP.replace("] +=", "] ="))),
@@ -232,5 +246,25 @@ def global_average_pool(X):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive int, got {name}={value!r}")
 ''', ""))),
+        ("dA's shape checked before f and stride (the text gives the order)", '''
+def pool_backward(dA, X, f, stride, mode):
+    dA, X = np.asarray(dA), np.asarray(X)
+    if mode not in ("max", "average"):
+        raise ValueError(f"mode must be 'max' or 'average', got {mode!r}")
+    if X.ndim != 4:
+        raise ValueError(f"X must be 4-D (N, H, W, C), got shape {X.shape}")
+    N, H, W, C = X.shape
+    if f > H or f > W:
+        raise ValueError(f"f={f} is larger than the input: X has shape {X.shape}")
+    if stride != 0:
+        pooled = (N, int((H - f) // stride + 1), int((W - f) // stride + 1), C)
+        if dA.shape != pooled:
+            raise ValueError(f"dA has shape {dA.shape}, but pooling X of shape {X.shape} gives {pooled}")
+    for name, value in (("f", f), ("stride", stride)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {name}={value!r}")
+    out_h, out_w = dA.shape[1], dA.shape[2]
+    dX = np.zeros(X.shape)
+''' + _BACK_LOOP),
     ],
 }
