@@ -97,6 +97,51 @@ def conv1d(x, w, stride=1):
     f = w.size
     return np.array([np.sum(x[i:i + f] * w) for i in range(0, x.size - f + 1, stride)])
 '''),
+        ("output takes x's dtype (integer input truncates the halves)", '''
+def conv1d(x, w, stride=1):
+    x, w = np.asarray(x), np.asarray(w)
+    if x.ndim != 1:
+        raise ValueError(f"x must be 1-D (n,), got shape {x.shape}")
+    if w.ndim != 1 or w.size == 0:
+        raise ValueError(f"w must be a non-empty 1-D kernel, got shape {w.shape}")
+    if w.size > x.size:
+        raise ValueError(f"w of shape {w.shape} is longer than x of shape {x.shape}")
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be a positive int, got {stride!r}")
+    f = w.size
+    out = np.zeros((x.size - f) // stride + 1, dtype=x.dtype)
+    for i in range(out.size):
+        out[i] = np.sum(x[i * stride:i * stride + f] * w)
+    return out
+'''),
+        ("stride message without the value seen", '''
+def conv1d(x, w, stride=1):
+    x, w = np.asarray(x), np.asarray(w)
+    if x.ndim != 1:
+        raise ValueError(f"x must be 1-D (n,), got shape {x.shape}")
+    if w.ndim != 1 or w.size == 0:
+        raise ValueError(f"w must be a non-empty 1-D kernel, got shape {w.shape}")
+    if w.size > x.size:
+        raise ValueError(f"w of shape {w.shape} is longer than x of shape {x.shape}")
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError("stride must be a positive int")
+    f = w.size
+    return np.array([np.sum(x[i:i + f] * w) for i in range(0, x.size - f + 1, stride)])
+'''),
+        ("w longer than x: the message gives x's shape, not w's", '''
+def conv1d(x, w, stride=1):
+    x, w = np.asarray(x), np.asarray(w)
+    if x.ndim != 1:
+        raise ValueError(f"x must be 1-D (n,), got shape {x.shape}")
+    if w.ndim != 1 or w.size == 0:
+        raise ValueError(f"w must be a non-empty 1-D kernel, got shape {w.shape}")
+    if w.size > x.size:
+        raise ValueError(f"w is longer than x of shape {x.shape}")
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be a positive int, got {stride!r}")
+    f = w.size
+    return np.array([np.sum(x[i:i + f] * w) for i in range(0, x.size - f + 1, stride)])
+'''),
     ],
     "true_convolve1d": [
         ("no flip (full cross-correlation)", '''
@@ -154,6 +199,17 @@ def true_convolve1d(x, w):
             out[i + k] += x[i] * w[k]
     return out
 '''),
+        ("flips w in place (w[:] = w[::-1]): the caller's kernel changes", '''
+def true_convolve1d(x, w):
+    x, w = np.asarray(x), np.asarray(w)
+    for name, a in (("x", x), ("w", w)):
+        if a.ndim != 1 or a.size == 0:
+            raise ValueError(f"{name} must be a non-empty 1-D array, got shape {a.shape}")
+    f = w.size
+    w[:] = w[::-1]
+    padded = np.pad(x, f - 1)
+    return np.array([np.sum(padded[i:i + f] * w) for i in range(x.size + f - 1)])
+'''),
     ],
     "conv_single_step": [
         ("forgets the bias", '''
@@ -194,6 +250,20 @@ def conv_single_step(a_slice, W, b):
         ("no shape check (broadcasting)", '''
 def conv_single_step(a_slice, W, b):
     return float(np.sum(np.asarray(a_slice) * np.asarray(W)) + np.asarray(b).item())
+'''),
+        ("float(b) on the bias array (fails for shape (1, 1, 1))", '''
+def conv_single_step(a_slice, W, b):
+    a_slice, W = np.asarray(a_slice), np.asarray(W)
+    if a_slice.shape != W.shape:
+        raise ValueError(f"a_slice has shape {a_slice.shape} but W has shape {W.shape}")
+    return float(np.sum(a_slice * W)) + float(b)
+'''),
+        ("returns a NumPy scalar (np.float32 for float32 inputs)", '''
+def conv_single_step(a_slice, W, b):
+    a_slice, W = np.asarray(a_slice), np.asarray(W)
+    if a_slice.shape != W.shape:
+        raise ValueError(f"a_slice has shape {a_slice.shape} but W has shape {W.shape}")
+    return np.sum(a_slice * W) + np.asarray(b).item()
 '''),
     ],
     "conv2d": [
@@ -345,6 +415,44 @@ def conv2d(image, kernel, stride=1):
             out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
     return out
 '''),
+        ("kernel larger than the image: the message gives the image's shape, not the kernel's", '''
+def conv2d(image, kernel, stride=1):
+    image, kernel = np.asarray(image), np.asarray(kernel)
+    if image.ndim != 2:
+        raise ValueError(f"image must be 2-D, got shape {image.shape}")
+    if kernel.ndim != 2:
+        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
+    H, W = image.shape
+    kh, kw = kernel.shape
+    if kh > H or kw > W:
+        raise ValueError(f"image of shape {image.shape} is smaller than the kernel")
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be a positive int, got {stride!r}")
+    out = np.zeros(((H - kh) // stride + 1, (W - kw) // stride + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
+    return out
+'''),
+        ("stride message without the value seen", '''
+def conv2d(image, kernel, stride=1):
+    image, kernel = np.asarray(image), np.asarray(kernel)
+    if image.ndim != 2:
+        raise ValueError(f"image must be 2-D, got shape {image.shape}")
+    if kernel.ndim != 2:
+        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
+    H, W = image.shape
+    kh, kw = kernel.shape
+    if kh > H or kw > W:
+        raise ValueError(f"kernel of shape {kernel.shape} larger than image {image.shape}")
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError("stride must be a positive whole number")
+    out = np.zeros(((H - kh) // stride + 1, (W - kw) // stride + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
+    return out
+'''),
     ],
     "conv2d_multi": [
         ("forgets the bias", '''
@@ -479,6 +587,44 @@ def conv2d_multi(image, filters, biases):
             out[i, j] = np.sum(image[i:i + f, j:j + f, :, None] * filters, axis=(0, 1, 2)) + biases.ravel()[:K]
     return out
 '''),
+        ("output has the image's dtype (a uint8 image truncates and wraps)", '''
+def conv2d_multi(image, filters, biases):
+    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
+    if image.ndim != 3:
+        raise ValueError(f"image must be 3-D, got shape {image.shape}")
+    if filters.ndim != 4:
+        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
+    f, _, c_in, K = filters.shape
+    if c_in != image.shape[2]:
+        raise ValueError(f"image has {image.shape[2]} channels but filters expect C_in = {c_in}")
+    if biases.shape != (K,):
+        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
+    H, W, _ = image.shape
+    out = np.zeros((H - f + 1, W - f + 1, K), dtype=image.dtype)
+    for i in range(H - f + 1):
+        for j in range(W - f + 1):
+            out[i, j] = np.sum(image[i:i + f, j:j + f, :, None] * filters, axis=(0, 1, 2)) + biases
+    return out
+'''),
+        ("channel mismatch: the message gives both shapes but not the word 'channel'", '''
+def conv2d_multi(image, filters, biases):
+    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
+    if image.ndim != 3:
+        raise ValueError(f"image must be 3-D, got shape {image.shape}")
+    if filters.ndim != 4:
+        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
+    f, _, c_in, K = filters.shape
+    if c_in != image.shape[2]:
+        raise ValueError(f"filters of shape {filters.shape} do not fit image of shape {image.shape}")
+    if biases.shape != (K,):
+        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
+    H, W, _ = image.shape
+    out = np.zeros((H - f + 1, W - f + 1, K))
+    for i in range(H - f + 1):
+        for j in range(W - f + 1):
+            out[i, j] = np.sum(image[i:i + f, j:j + f, :, None] * filters, axis=(0, 1, 2)) + biases
+    return out
+'''),
     ],
     "im2col": [
         ("channel-major order (c, i, j) inside a column", '''
@@ -591,6 +737,25 @@ def im2col(image, f, stride=1):
             cols[:, r * int(out_w) + q] = window.reshape(-1)[:f * f * C]
     return cols
 '''),
+        ("f larger than the image: the message gives the limit, not the image's shape", '''
+def im2col(image, f, stride=1):
+    image = np.asarray(image)
+    if image.ndim == 2:
+        image = image[:, :, None]
+    if image.ndim != 3:
+        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
+    H, W, C = image.shape
+    if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 1 <= f <= min(H, W):
+        raise ValueError(f"f must be between 1 and {min(H, W)}, got f={f!r}")
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be a positive int, got {stride!r}")
+    out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1
+    cols = np.zeros((f * f * C, out_h * out_w), dtype=image.dtype)
+    for r in range(out_h):
+        for q in range(out_w):
+            cols[:, r * out_w + q] = image[r * stride:r * stride + f, q * stride:q * stride + f, :].reshape(-1)
+    return cols
+'''),
     ],
     "conv2d_im2col": [
         ("forgets the bias", '''
@@ -680,6 +845,22 @@ def conv2d_im2col(image, filters, biases, stride=1):
     f, K = filters.shape[0], filters.shape[-1]
     H, W, C = image.shape
     out = filters.reshape(-1, K).T @ im2col(image, f, stride)[:filters.reshape(-1, K).shape[0]] + biases[:K, None]
+    return out.T.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
+'''),
+        ("channel mismatch: the message gives both shapes but not the word 'channel'", '''
+def conv2d_im2col(image, filters, biases, stride=1):
+    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
+    if image.ndim != 3:
+        raise ValueError(f"image must be 3-D, got shape {image.shape}")
+    if filters.ndim != 4:
+        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
+    f, _, c_in, K = filters.shape
+    H, W, C = image.shape
+    if c_in != C:
+        raise ValueError(f"filters of shape {filters.shape} do not fit image of shape {image.shape}")
+    if biases.shape != (K,):
+        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
+    out = filters.reshape(f * f * C, K).T @ im2col(image, f, stride) + biases[:, None]
     return out.T.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
 '''),
     ],
