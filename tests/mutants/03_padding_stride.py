@@ -117,6 +117,14 @@ def zero_pad(X, pad):
         raise ValueError(f"pad must be an int >= 0, got {pad!r}")
     return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
 '''),
+        ("rejects a NumPy integer pad (isinstance(pad, int) only)", '''
+def zero_pad(X, pad):
+    if X.ndim != 4:
+        raise ValueError(f"X must be 4-D, got shape {X.shape}")
+    if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
+        raise ValueError(f"pad must be an int >= 0, got {pad!r}")
+    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+'''),
     ],
     "same_padding": [
         ("returns f // 2 for even f instead of raising", '''
@@ -171,6 +179,14 @@ def same_padding(f):
         raise ValueError(f"f must be odd, got even f={f}: use an odd size such as 1, 3, 5 or 7")
     return (f - 1) // 2
 '''),
+        ("rejects a NumPy integer f (isinstance(f, int) only)", '''
+def same_padding(f):
+    if isinstance(f, bool) or not isinstance(f, int) or f < 1:
+        raise ValueError(f"f must be a positive int, got f={f!r}")
+    if f % 2 == 0:
+        raise ValueError(f"f must be odd, got even f={f}: use an odd size such as 1, 3, 5 or 7")
+    return (f - 1) // 2
+'''),
     ],
     "conv_output_size": [
         ("ceil instead of floor", '''
@@ -221,6 +237,17 @@ def conv_output_size(n, f, p=0, s=1):
 '''),
         ("no validation", '''
 def conv_output_size(n, f, p=0, s=1):
+    return (n + 2 * p - f) // s + 1
+'''),
+        ("rejects NumPy integers (isinstance(v, int) only)", '''
+def conv_output_size(n, f, p=0, s=1):
+    for name, value in (("n", n), ("f", f), ("s", s)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {name}={value!r}")
+    if isinstance(p, bool) or not isinstance(p, int) or p < 0:
+        raise ValueError(f"p must be an int >= 0, got p={p!r}")
+    if f > n + 2 * p:
+        raise ValueError(f"no window fits: f={f} is larger than n + 2p = {n + 2 * p}")
     return (n + 2 * p - f) // s + 1
 '''),
     ],
@@ -397,6 +424,28 @@ def conv_forward(X, W, b, stride=1, pad=0):
             out[:, i, j, :] = np.sum(window[..., None] * W, axis=(1, 2, 3))
     return out + b
 '''),
+        ("bias message names only b, not the bias", _forward('''
+    out_h = (height + 2 * pad - f) // stride + 1
+    out_w = (width + 2 * pad - f) // stride + 1
+    X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    out = np.zeros((N, out_h, out_w, K))
+    for i in range(out_h):
+        for j in range(out_w):
+            window = X_pad[:, i * stride:i * stride + f, j * stride:j * stride + f, :]
+            out[:, i, j, :] = np.sum(window[..., None] * W, axis=(1, 2, 3))
+    return out + b.reshape(K)
+''').replace("the bias b must have shape", "b must have shape")),
+        ("rejects NumPy integer stride and pad (isinstance(v, int) only)", _forward('''
+    out_h = (height + 2 * pad - f) // stride + 1
+    out_w = (width + 2 * pad - f) // stride + 1
+    X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    out = np.zeros((N, out_h, out_w, K))
+    for i in range(out_h):
+        for j in range(out_w):
+            window = X_pad[:, i * stride:i * stride + f, j * stride:j * stride + f, :]
+            out[:, i, j, :] = np.sum(window[..., None] * W, axis=(1, 2, 3))
+    return out + b.reshape(K)
+''').replace("(int, np.integer)", "int")),
         ("no validation (NumPy's own errors, an empty output for a filter that does not fit)", '''
 def conv_forward(X, W, b, stride=1, pad=0):
     N, height, width, C = X.shape
@@ -469,6 +518,16 @@ def tf_same_padding(n, f, s):''' + _TF_CHECKS + '''
 '''),
         ("no validation", '''
 def tf_same_padding(n, f, s):
+    out = -(-n // s)
+    total = max((out - 1) * s + f - n, 0)
+    before = total // 2
+    return before, total - before
+'''),
+        ("rejects NumPy integers (isinstance(v, int) only)", '''
+def tf_same_padding(n, f, s):
+    for name, value in (("n", n), ("f", f), ("s", s)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive int, got {name}={value!r}")
     out = -(-n // s)
     total = max((out - 1) * s + f - n, 0)
     before = total // 2
