@@ -599,5 +599,19 @@ def batchnorm_backward(dout, x, gamma, eps=1e-3):
     dx = inv_std * (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0))
     return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
 '''),
+        ("checks dout before x (a 1-D x is reported as a bad dout, without naming x)", '''
+def batchnorm_backward(dout, x, gamma, eps=1e-3):
+    if dout.ndim != 2:
+        raise ValueError(f"dout must be 2-D (N, D), got shape {dout.shape}")
+    if x.shape != dout.shape:
+        raise ValueError(f"the input must have the shape of dout {dout.shape}, got {x.shape}")
+    if np.shape(gamma) != (x.shape[1],):
+        raise ValueError(f"gamma must be ({x.shape[1]},), got shape {np.shape(gamma)}")
+    inv_std = 1 / np.sqrt(x.var(axis=0) + eps)
+    x_hat = (x - x.mean(axis=0)) * inv_std
+    g = dout * gamma
+    dx = inv_std * (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0))
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+'''),
     ],
 }
