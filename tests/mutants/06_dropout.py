@@ -124,6 +124,22 @@ def dropout_mask(shape, rate, rng):
         raise ValueError(f"rng must be a np.random.Generator, got {rng!r}")
     return (rng.random(shape) >= rate).astype(np.float64)
 '''),
+        ("rejects a NumPy float32 rate (isinstance(rate, (int, float)))", '''
+def dropout_mask(shape, rate, rng):
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        raise ValueError(f"rate must be a number with 0 <= rate < 1, got {rate!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a np.random.Generator, got {rng!r}")
+    return (rng.random(shape) >= rate).astype(np.float64)
+'''),
+        ("rng error message that does not show the RandomState it got", '''
+def dropout_mask(shape, rate, rng):
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
+        raise ValueError(f"rate must be a number with 0 <= rate < 1, got {rate!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError("rng must be a np.random.Generator such as np.random.default_rng(0)")
+    return (rng.random(shape) >= rate).astype(np.float64)
+'''),
     ],
     "dropout_forward": [
         ("no 1/(1 - rate) scaling", '''
