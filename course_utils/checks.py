@@ -64,7 +64,8 @@ class CheckFailure(AssertionError):
 
 
 class _Diagnosis(str):
-    """A hint that quotes numbers computed from the inputs or the expected values (left out for hidden tests)."""
+    """A hint that describes the result, or quotes numbers from the inputs or the expected values (left out for
+    hidden tests)."""
 
 
 # --------------------------------------------------------------------------- describing values
@@ -131,6 +132,11 @@ def _fail(exercise: str, case: str, lines: Iterable[str], hints: Iterable[str] =
 
 
 def _shape_hints(got: tuple[int, ...], expected: tuple[int, ...]) -> list[str]:
+    """What a wrong shape points at; every hint describes the result, so hidden tests keep it to themselves."""
+    return [_Diagnosis(h) for h in _shape_symptoms(got, expected)]
+
+
+def _shape_symptoms(got: tuple[int, ...], expected: tuple[int, ...]) -> list[str]:
     hints = []
     if len(got) != len(expected):
         hints.append(
@@ -173,6 +179,11 @@ def _scale_hint(ratio: float) -> str:
 
 
 def _value_hints(got: np.ndarray, expected: np.ndarray, close: Callable[[Any, Any], bool]) -> list[str]:
+    """What wrong values point at; every hint describes the result, so hidden tests keep it to themselves."""
+    return [_Diagnosis(h) for h in _value_symptoms(got, expected, close)]
+
+
+def _value_symptoms(got: np.ndarray, expected: np.ndarray, close: Callable[[Any, Any], bool]) -> list[str]:
     hints = []
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
         return ["the result holds NaN or inf: a division by zero or an uninitialised array (np.empty)?"]
@@ -372,9 +383,29 @@ def check_that(condition: bool, *, exercise: str, case: str, detail: str = "", h
         raise _fail(exercise, case, [detail] if detail else [], [hint])
 
 
-def _snapshot(args: Sequence[Any]) -> list[np.ndarray | None]:
-    """Copies of the array arguments, to tell later whether the function changed them in place."""
-    return [np.array(a, copy=True) if isinstance(a, np.ndarray) else None for a in args]
+def _snapshot(args: Sequence[Any]) -> list[Any]:
+    """Copies of the array arguments (and of the arrays in a list or tuple argument), to tell later whether the
+    function changed them in place; None for the other arguments."""
+
+    def copy(value: Any) -> Any:
+        if isinstance(value, np.ndarray):
+            return np.array(value, copy=True)
+        if isinstance(value, (list, tuple)) and any(isinstance(v, np.ndarray) for v in value):
+            return [np.array(v, copy=True) if isinstance(v, np.ndarray) else None for v in value]
+        return None
+
+    return [copy(a) for a in args]
+
+
+def _changed(arg: Any, original: Any) -> bool:
+    """Whether ``arg`` differs from its snapshot: other values, another shape, or items of a list replaced."""
+    if isinstance(original, np.ndarray):
+        return not (isinstance(arg, np.ndarray) and np.array_equal(arg, original, equal_nan=True))
+    if isinstance(original, list):
+        if not isinstance(arg, (list, tuple)) or len(arg) != len(original):
+            return True
+        return any(o is not None and _changed(a, o) for a, o in zip(arg, original))
+    return False
 
 
 def _reported_changes(fn: Any) -> frozenset:
@@ -389,7 +420,7 @@ def _reported_changes(fn: Any) -> frozenset:
 
 def _check_unchanged(
     args: Sequence[Any],
-    originals: list[np.ndarray | None],
+    originals: list[Any],
     exercise: str,
     case: str,
     call: str,
@@ -397,7 +428,7 @@ def _check_unchanged(
 ) -> None:
     """Fail when an array argument differs from its snapshot, or ``reported`` says the call changed it."""
     for i, (arg, original) in enumerate(zip(args, originals)):
-        if original is not None and (i in reported or not np.array_equal(arg, original, equal_nan=True)):
+        if original is not None and (i in reported or _changed(arg, original)):
             raise _fail(
                 exercise,
                 case,
@@ -626,12 +657,15 @@ def _mentioned(word: str, message: str) -> bool:
     """Whether ``message`` mentions ``word``: case-insensitively, and a shape such as ``(7, 3)`` in any wording.
 
     A shape counts when its sizes appear in order as whole numbers, so ``(7, 3)``, ``7x3``, ``7 × 3`` and
-    "7 rows and 3 columns" all mention ``(7, 3)``.
+    "7 rows and 3 columns" all mention ``(7, 3)``. A name of one or two letters (``x``, ``f``, ``dA``) must stand
+    as a word of its own: the x of "expected" does not name ``x``.
     """
     if _SHAPE.match(word):
         sizes = re.findall(r"\d+", word)
         pattern = r".*?".join(rf"(?<!\d){size}(?!\d)" for size in sizes)
         return re.search(pattern, message, re.S) is not None
+    if len(word) <= 2 and word.isidentifier():  # a short name such as `x` or `f` must stand as a word of its own
+        return re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", message, re.I) is not None
     return word.lower() in message.lower()
 
 

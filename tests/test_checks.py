@@ -411,3 +411,38 @@ def test_scale_hint_names_255_only_when_it_is_255():
     assert "255" in failure(check_array, expected * 255, expected, exercise="to_float", case="ramp")
     message = failure(check_array, expected * 2, expected, exercise="pool_backward", case="ramp")
     assert "2 times the expected one" in message and "255" not in message and "dropout" not in message
+
+
+def test_a_short_argument_name_must_stand_as_a_word():
+    def conv1d(x, w):
+        raise ValueError("expected a 1-D signal, got shape (2, 3)")
+
+    message = failure(check_raises, conv1d, (np.ones((2, 3)), np.ones(2)), case="x is 2-D", mentions=["x", "(2, 3)"])
+    assert "should mention ['x']" in message
+
+    def conv1d_named(x, w):
+        raise ValueError("x.shape is 2 x 3; a 1-D signal is needed")
+
+    check_raises(conv1d_named, (np.ones((2, 3)), np.ones(2)), case="x is 2-D", mentions=["x", "(2, 3)"])
+
+
+def test_arrays_inside_a_list_argument_must_stay_unchanged():
+    def make_batch(images):
+        for image in images:
+            if image.ndim == 2:
+                image.shape += (1,)  # reshapes the caller's array
+        return np.stack(images)
+
+    gray = [np.zeros((2, 3)), np.ones((2, 3))]
+    message = failure(check_output, make_batch, (gray,), expected=np.stack([g[..., None] for g in gray]),
+                      case="two gray images")
+    assert "changed in place" in message
+
+
+def test_symptom_hints_are_kept_from_hidden_tests():
+    try:
+        check_array(np.zeros(4), np.arange(1.0, 5.0), exercise="pool_forward", case="all negative")
+    except CheckFailure as err:
+        assert "all zeros" in str(err) and not any("zeros" in h for h in err.hints)
+    else:
+        raise AssertionError("no failure")
