@@ -216,6 +216,19 @@ def crop(image, top, left, height, width):
         raise ValueError(f"height and width must be >= 1, got {height} and {width}, image shape {image.shape}")
     return image[top:top + height, left:left + width]
 '''),
+        ("message gives the image's (H, W), not its whole shape (H, W, C)", '''
+def crop(image, top, left, height, width):
+    H, W = image.shape[:2]
+    if top < 0 or left < 0:
+        raise ValueError(f"top={top} and left={left} must be >= 0 (image shape {(H, W)})")
+    if height < 1 or width < 1:
+        raise ValueError(f"height={height} and width={width} must be >= 1 (image shape {(H, W)})")
+    if top + height > H:
+        raise ValueError(f"height={height} from top={top} is past the bottom of the image shape {(H, W)}")
+    if left + width > W:
+        raise ValueError(f"width={width} from left={left} is past the right edge of the image shape {(H, W)}")
+    return image[top:top + height, left:left + width]
+'''),
     ],
     "make_batch": [
         ("forgets the channel axis for gray images", '''

@@ -453,6 +453,25 @@ def conv2d(image, kernel, stride=1):
             out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
     return out
 '''),
+        ("an empty kernel accepted (returns zeros)", '''
+def conv2d(image, kernel, stride=1):
+    image, kernel = np.asarray(image), np.asarray(kernel)
+    if image.ndim != 2:
+        raise ValueError(f"image must be 2-D, got shape {image.shape}")
+    if kernel.ndim != 2:
+        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
+    H, W = image.shape
+    kh, kw = kernel.shape
+    if kh > H or kw > W:
+        raise ValueError(f"kernel of shape {kernel.shape} larger than image {image.shape}")
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be a positive int, got {stride!r}")
+    out = np.zeros(((H - kh) // stride + 1, (W - kw) // stride + 1))
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
+    return out
+'''),
     ],
     "conv2d_multi": [
         ("forgets the bias", '''
@@ -756,6 +775,75 @@ def im2col(image, f, stride=1):
             cols[:, r * out_w + q] = image[r * stride:r * stride + f, q * stride:q * stride + f, :].reshape(-1)
     return cols
 '''),
+        ("f = 0: the message gives f's value but not the image's shape", '''
+def im2col(image, f, stride=1):
+    image = np.asarray(image)
+    if image.ndim == 2:
+        image = image[:, :, None]
+    if image.ndim != 3:
+        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
+    H, W, C = image.shape
+    if isinstance(f, bool) or not isinstance(f, (int, np.integer)):
+        raise ValueError(f"f must be an int, got f={f!r} for image shape {image.shape}")
+    if f < 1:
+        raise ValueError(f"f must be at least 1, got f={f!r}")
+    if f > H or f > W:
+        raise ValueError(f"f={f!r} is larger than the image of shape {image.shape}")
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be a positive int, got {stride!r}")
+    out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1
+    cols = np.zeros((f * f * C, out_h * out_w), dtype=image.dtype)
+    for r in range(out_h):
+        for q in range(out_w):
+            cols[:, r * out_w + q] = image[r * stride:r * stride + f, q * stride:q * stride + f, :].reshape(-1)
+    return cols
+'''),
+        ("f wider than the image: the message gives W, not the image's shape", '''
+def im2col(image, f, stride=1):
+    image = np.asarray(image)
+    if image.ndim == 2:
+        image = image[:, :, None]
+    if image.ndim != 3:
+        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
+    H, W, C = image.shape
+    if isinstance(f, bool) or not isinstance(f, (int, np.integer)):
+        raise ValueError(f"f must be an int, got f={f!r} for image shape {image.shape}")
+    if f < 1:
+        raise ValueError(f"f must be at least 1, got f={f!r} for image shape {image.shape}")
+    if f > H:
+        raise ValueError(f"f={f!r} is taller than the image of shape {image.shape}")
+    if f > W:
+        raise ValueError(f"f={f!r} is wider than W={W}")
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be a positive int, got {stride!r}")
+    out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1
+    cols = np.zeros((f * f * C, out_h * out_w), dtype=image.dtype)
+    for r in range(out_h):
+        for q in range(out_w):
+            cols[:, r * out_w + q] = image[r * stride:r * stride + f, q * stride:q * stride + f, :].reshape(-1)
+    return cols
+'''),
+        ("bad f: the message gives the image's shape but not f's value", '''
+def im2col(image, f, stride=1):
+    image = np.asarray(image)
+    if image.ndim == 2:
+        image = image[:, :, None]
+    if image.ndim != 3:
+        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
+    H, W, C = image.shape
+    if isinstance(f, bool) or not isinstance(f, (int, np.integer)):
+        raise ValueError(f"f must be an int, got f={f!r} for image shape {image.shape}")
+    if not 1 <= f <= min(H, W):
+        raise ValueError(f"f does not fit the image of shape {image.shape}")
+    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+        raise ValueError(f"stride must be a positive int, got {stride!r}")
+    out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1
+    cols = np.zeros((f * f * C, out_h * out_w), dtype=image.dtype)
+    for r in range(out_h):
+        for q in range(out_w):
+            cols[:, r * out_w + q] = image[r * stride:r * stride + f, q * stride:q * stride + f, :].reshape(-1)
+    return cols
+'''),
     ],
     "conv2d_im2col": [
         ("forgets the bias", '''
@@ -858,6 +946,52 @@ def conv2d_im2col(image, filters, biases, stride=1):
     H, W, C = image.shape
     if c_in != C:
         raise ValueError(f"filters of shape {filters.shape} do not fit image of shape {image.shape}")
+    if biases.shape != (K,):
+        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
+    out = filters.reshape(f * f * C, K).T @ im2col(image, f, stride) + biases[:, None]
+    return out.T.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
+'''),
+        ("image not checked to be 3-D (NumPy's unpacking error)", '''
+def conv2d_im2col(image, filters, biases, stride=1):
+    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
+    if filters.ndim != 4 or filters.shape[0] != filters.shape[1]:
+        raise ValueError(f"filters must be 4-D (f, f, C, K), got shape {filters.shape}")
+    f, _, c_in, K = filters.shape
+    H, W, C = image.shape
+    if c_in != C:
+        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in}")
+    if biases.shape != (K,):
+        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
+    out = filters.reshape(f * f * C, K).T @ im2col(image, f, stride) + biases[:, None]
+    return out.T.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
+'''),
+        ("filters not checked to be 4-D (NumPy's unpacking error)", '''
+def conv2d_im2col(image, filters, biases, stride=1):
+    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
+    if image.ndim != 3:
+        raise ValueError(f"image must be 3-D, got shape {image.shape}")
+    if filters.shape[0] != filters.shape[1]:
+        raise ValueError(f"filters must have square windows, got shape {filters.shape}")
+    f, _, c_in, K = filters.shape
+    H, W, C = image.shape
+    if c_in != C:
+        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in}")
+    if biases.shape != (K,):
+        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
+    out = filters.reshape(f * f * C, K).T @ im2col(image, f, stride) + biases[:, None]
+    return out.T.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
+'''),
+        ("non-square filter windows not rejected (the reshape fails)", '''
+def conv2d_im2col(image, filters, biases, stride=1):
+    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
+    if image.ndim != 3:
+        raise ValueError(f"image must be 3-D, got shape {image.shape}")
+    if filters.ndim != 4:
+        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
+    f, _, c_in, K = filters.shape
+    H, W, C = image.shape
+    if c_in != C:
+        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in}")
     if biases.shape != (K,):
         raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
     out = filters.reshape(f * f * C, K).T @ im2col(image, f, stride) + biases[:, None]
