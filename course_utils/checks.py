@@ -86,8 +86,8 @@ def describe_value(value: Any) -> str:
         return f"[{text}]" if isinstance(value, list) else f"({text}{',' if len(value) == 1 else ''})"
     if isinstance(value, np.random.Generator):
         return "rng"
-    if isinstance(value, float):
-        return f"{value:g}"
+    if isinstance(value, float):  # 2.0 stays 2.0: a whole float is not the int 2
+        return repr(value) if value.is_integer() else f"{value:g}"
     return repr(value)
 
 
