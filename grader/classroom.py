@@ -40,7 +40,8 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from grader.lessons import Lesson
+from grader.forbidden_calls import declared_calls, review_flags
+from grader.lessons import Lesson, runtime_budget
 from grader.workspace import CellResult, Workspace
 
 # ----------------------------------------------------------------------------- limits, in one place
@@ -57,6 +58,10 @@ MAX_ZIP_BYTES = 2 * 1024**3
 ATTEMPTS = 2
 #: A grading process still running this long after the notebook's own time limit is killed (then retried).
 GRACE_SECONDS = 600.0
+#: By default one cell (a student's cell, or a test cell and all its calls) may take this many times its
+#: lesson's whole runtime budget, and a notebook NOTEBOOK_LIMIT_FACTOR times it (see :func:`time_limits`).
+CELL_LIMIT_FACTOR = 4.0
+NOTEBOOK_LIMIT_FACTOR = 12.0
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}$")
 
@@ -105,9 +110,68 @@ def _text(value: object, limit: int = MESSAGE_CAP, *, tail: bool = False) -> str
     return text.encode("utf-8", "replace").decode("utf-8")
 
 
+@dataclass(frozen=True)
+class TimeLimits:
+    """The seconds one cell and one notebook may take when grading a lesson, and where they come from."""
+
+    lesson_id: str
+    budget: float
+    cell: float
+    notebook: float
+    cell_given: bool = False
+    notebook_given: bool = False
+
+    def describe(self) -> str:
+        """One line for the instructor, e.g. ``time limits: 240 s per cell (4 × …), 720 s per notebook (…)``."""
+
+        def why(given: bool, factor: float) -> str:
+            if given:
+                return "given on the command line"
+            return f"{factor:g} × {self.lesson_id}'s {self.budget:g} s runtime budget"
+
+        return (
+            f"time limits: {self.cell:g} s per cell ({why(self.cell_given, CELL_LIMIT_FACTOR)}), "
+            f"{self.notebook:g} s per notebook ({why(self.notebook_given, NOTEBOOK_LIMIT_FACTOR)})"
+        )
+
+
+def time_limits(lesson_id: str, cell: float | None = None, notebook: float | None = None) -> TimeLimits:
+    """The time limits for grading ``lesson_id``: ``cell`` and ``notebook`` when given, else its defaults.
+
+    The defaults follow the lesson's runtime budget (:func:`grader.lessons.runtime_budget`: the seconds the
+    whole lesson may take top to bottom on 2 free CPU cores; 60 s, and 90 s for 07_cnn_training):
+
+    - a cell, :data:`CELL_LIMIT_FACTOR` (4) × the budget: 240 s, 360 s for lesson 07. One cell may be most of
+      the lesson (a training cell), and grading is slower than the budget's measure: each sandbox gets one
+      CPU's worth of time, not two cores (up to 2 ×), and with 2 workers on 2 cores the two sandboxes share
+      the cores with the two grading processes, which start TensorFlow and run the test cells, and with
+      whatever else the machine runs (another 2 ×). Measured with 2 workers on a busy 2-core machine (load
+      about 3.5): lesson 07's longest cell took 136 s (1.5 × its budget), so the limit leaves 2.6 × that;
+    - a notebook, :data:`NOTEBOOK_LIMIT_FACTOR` (12) × the budget: 720 s, 1080 s for lesson 07. Measured so,
+      grading a lesson-07 submission took 310–362 s (4 × its budget): the limit leaves room for all of it
+      twice over, as when a crash or a hang rebuilds the sandbox and replays the student's cells, and more.
+      Lessons 01–06 grade in 15–30 s.
+
+    A hung cell holds its worker for the whole cell limit. With more workers than cores, or on a slower
+    machine, pass larger limits (``--cell-timeout``, ``--timeout``).
+    """
+    budget = runtime_budget(lesson_id)
+    return TimeLimits(
+        lesson_id,
+        budget,
+        float(cell) if cell is not None else CELL_LIMIT_FACTOR * budget,
+        float(notebook) if notebook is not None else NOTEBOOK_LIMIT_FACTOR * budget,
+        cell_given=cell is not None,
+        notebook_given=notebook is not None,
+    )
+
+
 @dataclass
 class Job:
-    """Everything a worker needs to grade one submission (plain data: it may travel to a Dask worker)."""
+    """Everything a worker needs to grade one submission (plain data: it may travel to a Dask worker).
+
+    ``cell_timeout`` and ``timeout`` left out are the lesson's defaults (:func:`time_limits`).
+    """
 
     lesson_id: str
     student_id: str
@@ -115,12 +179,16 @@ class Job:
     source: dict
     notebook: dict | None = None
     problem: str = ""
-    cell_timeout: float = 60.0
-    timeout: float = 600.0
+    cell_timeout: float | None = None
+    timeout: float | None = None
     memory_gb: float = 4.0
     no_sandbox: bool = False
     #: flags found while reading the submission (a link, too large, …), copied into the result
     flags: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        limits = time_limits(self.lesson_id, self.cell_timeout, self.timeout)
+        self.cell_timeout, self.timeout = limits.cell, limits.notebook
 
 
 @dataclass
@@ -192,15 +260,20 @@ def _nbgrader(cell: dict) -> dict:
 
 @dataclass
 class LessonTests:
-    """The trusted parts of a lesson, read from its source notebook."""
+    """The trusted parts of a lesson, read from its source notebook.
+
+    ``forbidden`` maps an answer cell's grade_id to the library calls its exercise forbids, declared on the
+    source's cell as ``metadata.course.forbidden_calls`` (see :mod:`grader.forbidden_calls`).
+    """
 
     locked: dict[str, str]
     tests: list[tuple[str, str, float]]
     solution_ids: list[str]
+    forbidden: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def from_source(cls, source: dict) -> LessonTests:
-        locked, tests, solutions = {}, [], []
+        locked, tests, solutions, forbidden = {}, [], [], {}
         for cell in source["cells"]:
             meta = _nbgrader(cell)
             gid = meta.get("grade_id")
@@ -210,9 +283,12 @@ class LessonTests:
                 tests.append((gid, _source(cell), float(meta.get("points", 0))))
             elif meta.get("solution"):
                 solutions.append(gid)
+                calls = declared_calls(cell.get("metadata"))
+                if calls:
+                    forbidden[gid] = calls
             elif meta.get("locked"):
                 locked[gid] = _source(cell)
-        return cls(locked, tests, solutions)
+        return cls(locked, tests, solutions, forbidden)
 
     @property
     def max_score(self) -> float:
@@ -321,7 +397,8 @@ def student_program(notebook: dict, lesson: LessonTests) -> tuple[list[tuple[str
 
 
 def flags_for(program: list[tuple[str, str]], lesson: LessonTests) -> list[str]:
-    """Human-readable reasons to review a submission by hand."""
+    """Human-readable reasons to review a submission by hand: code patterns (:data:`SUSPICIOUS`), then the
+    library calls an exercise forbids that its answer makes (:func:`grader.forbidden_calls.review_flags`)."""
     found = []
     for label, source in program:
         if label in lesson.locked:
@@ -329,7 +406,7 @@ def flags_for(program: list[tuple[str, str]], lesson: LessonTests) -> list[str]:
         for pattern, what in SUSPICIOUS:
             if what not in found and re.search(pattern, source):
                 found.append(what)
-    return found
+    return found + [flag for flag in review_flags(program, lesson.forbidden) if flag not in found]
 
 
 # ----------------------------------------------------------------------------- one submission
@@ -1172,14 +1249,16 @@ def autograde_class(
     workspace: Path,
     *,
     workers: int,
-    cell_timeout: float,
-    timeout: float,
-    memory_gb: float,
+    cell_timeout: float | None = None,
+    timeout: float | None = None,
+    memory_gb: float = 4.0,
     scheduler: str | None = None,
     progress: bool = True,
     no_sandbox: bool = False,
 ) -> list[Result]:
     """Grade every student folder for ``lesson``; record each result as it arrives.
+
+    ``cell_timeout`` and ``timeout`` left out are the lesson's defaults (:func:`time_limits`).
 
     Refuses to start (:class:`grader.sandbox.isolation.SandboxUnavailable`, saying what to install) when
     this machine cannot sandbox student code, unless ``no_sandbox``. On a Dask cluster (``scheduler``) the
@@ -1222,9 +1301,12 @@ def autograde_class(
     return sorted(results, key=lambda r: r.student_id)
 
 
-def summary_table(results: list[Result]) -> str:
+def summary_table(results: list[Result], limits: TimeLimits | None = None) -> str:
+    """One row per student (score, seconds, flags or the reason of a 0), then the time limits used, if given."""
     lines = [f"{'student':<20} {'score':>6} {'max':>5} {'seconds':>8}  flags / reason"]
     for r in results:
         why = "; ".join(r.flags) or (r.reason if r.score == 0 else "")
-        lines.append(f"{r.student_id[:20]:<20} {r.score:>6g} {r.max_score:>5g} {r.seconds:>8.1f}  {why[:90]}")
+        lines.append(f"{r.student_id[:20]:<20} {r.score:>6g} {r.max_score:>5g} {r.seconds:>8.1f}  {why[:200]}")
+    if limits is not None:
+        lines += ["", limits.describe()]
     return "\n".join(lines)
