@@ -8,12 +8,12 @@ BROWSER_STAMP := $(VENV)/.browser-stamp
 .PHONY: help venv demo sandbox test test-browser lab release check bench bench-grader lint notebook-lint contract clean
 
 help:
-	@echo "make demo     create .venv, regenerate notebooks/, autograde every solution, print the table"
+	@echo "make demo     create .venv, regenerate notebooks/, grade every solution and an example class with the class grader"
 	@echo "make test     create or update .venv and run the whole test suite"
 	@echo "make test-browser  run every lesson in JupyterLab in headless Chromium (screenshots: reports/browser/)"
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make release  regenerate notebooks/ from solutions/ (commit the result)"
-	@echo "make check    autograde solutions (full marks) and releases (zero); check notebooks/ is in sync"
+	@echo "make check    class grader: solutions full marks, releases zero; plain nbgrader: solutions; notebooks/ in sync"
 	@echo "make bench    time every lesson top to bottom against its 60 s budget"
 	@echo "make bench-grader  the class grader against plain sequential nbgrader on 12 submissions"
 	@echo "make sandbox  say what isolation the class grader gives student code here (bubblewrap, cgroups)"
@@ -33,6 +33,8 @@ venv: $(STAMP)
 
 demo: venv
 	$(PY) -m grader release
+	@# grader demo grades the solutions with the class grader, sandboxed where it can; where it cannot, it says so
+	@# and grades them anyway (the course's own code): the same policy as the example class below
 	$(PY) -m grader demo
 	@rm -rf .demo && $(PY) -m grader.example_class .demo/class >/dev/null
 	@# the example class is the course's own code: where this machine has no full sandbox, say so and grade it anyway
@@ -64,6 +66,7 @@ lab: venv
 release: venv
 	$(PY) -m grader release
 
+# the class grader on every solution and untouched release, plain nbgrader once more on every solution
 check: venv
 	$(PY) -m grader check
 

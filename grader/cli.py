@@ -1,13 +1,18 @@
 """``python -m grader release|check|demo [LESSON ...]``: the course's nbgrader pipeline.
 
 - ``release`` regenerates ``notebooks/`` from ``solutions/`` with ``nbgrader generate_assignment``.
-- ``check`` autogrades every solution (full marks expected) and every untouched release (zero expected)
-  and fails when ``notebooks/`` is out of sync with ``solutions/``.
-- ``demo`` autogrades every solution as a perfect student and prints the table.
+- ``check`` grades every solution (full marks, no flags expected) and every untouched release (zero
+  expected) with the class grader, the engine that grades students; runs plain ``nbgrader autograde`` once
+  more on every solution, for instructors who use nbgrader alone (``--no-nbgrader`` skips it); and fails
+  when ``notebooks/`` is out of sync with ``solutions/``.
+- ``demo`` grades every solution as a perfect student with the class grader and prints the table.
 - ``autograde LESSON --submissions DIR`` grades a whole class in parallel, each notebook in a sandbox.
 - ``export --to FILE.csv`` and ``feedback LESSON`` report on a graded class.
 - ``collect LESSON --from DOWNLOAD --to FOLDER`` turns an LMS download (Canvas, Moodle) into one folder per student.
 - ``sandbox`` says what isolation student code gets on this machine (bubblewrap, cgroups) and what is missing.
+
+``check`` and ``demo`` grade the course's own solutions and releases in the sandbox where it works; where
+it does not, they say so and grade without it, since that code is trusted (students' code never is).
 """
 
 from __future__ import annotations
@@ -19,11 +24,23 @@ import shutil
 import sys
 from pathlib import Path
 
-from grader.classroom import autograde_class, export_csv, summary_table, write_feedback
+from grader.classroom import (
+    CELL_LIMIT_FACTOR,
+    COULD_NOT_GRADE,
+    NO_SANDBOX,
+    NOTEBOOK_LIMIT_FACTOR,
+    Result,
+    autograde_class,
+    export_csv,
+    summary_table,
+    time_limits,
+    write_feedback,
+)
 from grader.collect import CollectError, collect, report
-from grader.lessons import NOTEBOOKS, Lesson, select
+from grader.forbidden_calls import lesson_declaration_problems
+from grader.lessons import NOTEBOOKS, RUNTIME_BUDGETS, Lesson, select
 from grader.sandbox.isolation import SandboxUnavailable, probe
-from grader.workspace import Grade, GraderError, Workspace
+from grader.workspace import GraderError, Workspace
 
 
 def notebook_text(path: Path) -> str:
@@ -64,18 +81,137 @@ def release(lessons: list[Lesson], output: Path = NOTEBOOKS) -> list[Path]:
     return written
 
 
-def _row(grade: Grade, verdict: str) -> str:
+#: The grader of each row of ``check``'s table: the class grader, and plain nbgrader (compatibility).
+CLASS, NBGRADER = "class", "nbgrader"
+#: ``check``'s two students: the solution itself, and the release as a student gets it.
+PERFECT, UNTOUCHED = "perfect", "untouched"
+HEADER = f"{'lesson':<22} {'student':<10} {'grader':<9} {'points':>7} {'max':>6} {'seconds':>8}  result"
+
+
+def _row(lesson_id: str, student: str, engine: str, points: float, max_points: float, seconds: float, ok: bool) -> str:
     return (
-        f"{grade.lesson_id:<22} {grade.student:<10} {grade.points:>7.1f} {grade.max_points:>6.1f} "
-        f"{grade.seconds:>8.1f}  {verdict}"
+        f"{lesson_id:<22} {student:<10} {engine:<9} {points:>7.1f} {max_points:>6.1f} {seconds:>8.1f}  "
+        f"{'ok' if ok else 'FAIL'}"
     )
 
 
-HEADER = f"{'lesson':<22} {'student':<10} {'points':>7} {'max':>6} {'seconds':>8}  result"
+def course_code_without_sandbox() -> bool:
+    """Whether to grade the course's OWN solutions and releases with ``no_sandbox``: only where the full
+    sandbox is missing, which is then said on stdout. That code is trusted; students' code never is."""
+    found = probe()
+    if found.full:
+        return False
+    print(
+        f"no full sandbox here ({'; '.join(found.problems)}): grading the course's own solutions and releases "
+        "without it (trusted code; students' work is never graded so)",
+        flush=True,
+    )
+    return True
 
 
-def check(lessons: list[Lesson], *, untouched: bool = True, sync: bool = True) -> int:
-    """Autograde solutions (must get full marks) and untouched releases (must get zero); 0 when all holds."""
+def _class_verdicts(lesson: Lesson, results: list[Result]) -> tuple[list[str], list[str]]:
+    """Rows and problems for the class grader's results: the perfect student must get full marks and no flag
+    or reason; the untouched release zero, from tests that ran (not a submission it could not grade)."""
+    rows, problems = [], []
+    for result in results:
+        flags = [flag for flag in result.flags if flag != NO_SANDBOX]
+        if result.student_id == PERFECT:
+            ok = result.score == result.max_score > 0 and not flags and not result.reason
+            for cell in result.cells:
+                if cell.points < cell.max_points:
+                    problems.append(
+                        f"{lesson.lesson_id}: the solution loses {cell.max_points - cell.points:g} point(s) in "
+                        f"{cell.grade_id}: {(cell.detail or cell.reason or 'no error recorded')[:600]}"
+                    )
+            problems += [f"{lesson.lesson_id}: the solution is flagged: {flag}" for flag in flags]
+            if result.reason:
+                problems.append(f"{lesson.lesson_id}: grading the solution said: {result.reason}")
+        else:
+            ok = result.score == 0 and COULD_NOT_GRADE not in flags
+            problems += [
+                f"{lesson.lesson_id}: the untouched release earns {cell.points:g} point(s) in {cell.grade_id}: "
+                "that test passes without any student code"
+                for cell in result.cells
+                if cell.points
+            ]
+            if COULD_NOT_GRADE in flags:
+                problems.append(f"{lesson.lesson_id}: the untouched release could not be graded: {result.reason}")
+        rows.append(
+            _row(lesson.lesson_id, result.student_id, CLASS, result.score, result.max_score, result.seconds, ok)
+        )
+    return rows, problems
+
+
+def _class_check(
+    lesson: Lesson, students: dict[str, Path], root: Path, no_sandbox: bool
+) -> tuple[list[str], list[str]]:
+    """Grade ``students`` (name → notebook) with the class grader, as a class, with the lesson's time limits."""
+    submissions = root / "submissions" / lesson.lesson_id
+    for student, notebook in students.items():
+        (submissions / student).mkdir(parents=True, exist_ok=True)
+        shutil.copy(notebook, submissions / student / f"{lesson.lesson_id}.ipynb")
+    limits = time_limits(lesson.lesson_id)
+    print(f"grading {lesson.lesson_id} as the {' and '.join(students)} student with the class grader "
+          f"({limits.describe()}) …", flush=True)  # fmt: skip
+    try:
+        results = autograde_class(
+            lesson, submissions, root / "class", workers=len(students), cell_timeout=limits.cell,
+            timeout=limits.notebook, progress=False, no_sandbox=no_sandbox,
+        )  # fmt: skip
+    except (GraderError, SandboxUnavailable) as err:
+        return [], [f"{lesson.lesson_id}: the class grader failed\n{err}"]
+    return _class_verdicts(lesson, results)
+
+
+def _nbgrader_check(ws: Workspace, lesson: Lesson) -> tuple[list[str], list[str]]:
+    """Plain ``nbgrader autograde`` of the solution (full marks): the course still works with nbgrader alone."""
+    print(f"grading {lesson.lesson_id} as the perfect student with plain nbgrader …", flush=True)
+    ws.submit(lesson, PERFECT, lesson.source)
+    try:
+        grade = ws.autograde(lesson, PERFECT)
+    except GraderError as err:
+        return [], [f"{lesson.lesson_id} (perfect, nbgrader): autograde failed\n{err}"]
+    ok = grade.points == grade.max_points > 0
+    problems = [
+        f"{lesson.lesson_id}: under plain nbgrader the solution loses {cell.max_points - cell.points:g} point(s) "
+        f"in {cell.grade_id}: {cell.reason or 'no error recorded'}"
+        for cell in grade.lost
+    ]
+    return [_row(lesson.lesson_id, PERFECT, NBGRADER, grade.points, grade.max_points, grade.seconds, ok)], problems
+
+
+def _limits_used(lessons: list[Lesson]) -> str:
+    """The class grader's default time limits for ``lessons``, e.g. ``240 s per cell, 720 s per notebook (01, …)``."""
+    by_limits: dict[tuple[float, float], list[str]] = {}
+    for lesson in lessons:
+        limits = time_limits(lesson.lesson_id)
+        by_limits.setdefault((limits.cell, limits.notebook), []).append(lesson.lesson_id)
+    used = [
+        f"{cell:g} s per cell, {notebook:g} s per notebook ({', '.join(ids)})"
+        for (cell, notebook), ids in by_limits.items()
+    ]
+    return "time limits (the lessons' defaults): " + "; ".join(used)
+
+
+def _sync_problem(lesson: Lesson, released: Path) -> str:
+    """Why ``notebooks/`` does not hold what nbgrader just released for ``lesson`` ('' when it does)."""
+    if lesson.release.exists() and notebook_text(released) == lesson.release.read_text(encoding="utf-8"):
+        return ""
+    return (
+        f"{lesson.lesson_id}: notebooks/ is out of sync with solutions/: run `python -m grader release "
+        f"{lesson.lesson_id}` and commit notebooks/{lesson.lesson_id}/"
+    )
+
+
+def check(lessons: list[Lesson], *, untouched: bool = True, sync: bool = True, nbgrader: bool = True) -> int:
+    """The instructor's gate; 0 when all holds.
+
+    With the class grader (sandboxed where the sandbox works, see :func:`course_code_without_sandbox`), each
+    solution must get full marks with no flag, and each untouched release (``untouched``) zero. With plain
+    ``nbgrader autograde`` (``nbgrader``), each solution must get full marks too. Each lesson's
+    ``forbidden_calls`` declarations must be well formed, and ``notebooks/`` in sync with ``solutions/`` (``sync``).
+    """
+    no_sandbox = course_code_without_sandbox()
     problems: list[str] = []
     rows: list[str] = []
     with Workspace() as ws:
@@ -85,49 +221,36 @@ def check(lessons: list[Lesson], *, untouched: bool = True, sync: bool = True) -
             except GraderError as err:
                 problems.append(f"{lesson.lesson_id}: generate_assignment failed\n{err}")
                 continue
-            if sync and (
-                not lesson.release.exists() or notebook_text(released) != lesson.release.read_text(encoding="utf-8")
-            ):
-                problems.append(
-                    f"{lesson.lesson_id}: notebooks/ is out of sync with solutions/: run `python -m grader release "
-                    f"{lesson.lesson_id}` and commit notebooks/{lesson.lesson_id}/"
-                )
-            students = [("perfect", lesson.source)]
+            if sync:
+                problems += [problem for problem in [_sync_problem(lesson, released)] if problem]
+            source = json.loads(lesson.source.read_text(encoding="utf-8"))
+            problems += [f"{lesson.lesson_id}: {p}" for p in lesson_declaration_problems(source)]
+            students = {PERFECT: lesson.source}
             if untouched:
-                students.append(("untouched", lesson.release if lesson.release.exists() else released))
-            for student, notebook in students:
-                print(f"autograding {lesson.lesson_id} as the {student} student …", flush=True)
-                ws.submit(lesson, student, notebook)
-                try:
-                    grade = ws.autograde(lesson, student)
-                except GraderError as err:
-                    problems.append(f"{lesson.lesson_id} ({student}): autograde failed\n{err}")
-                    continue
-                if student == "perfect":
-                    ok = grade.points == grade.max_points and grade.max_points > 0
-                    for cell in grade.lost:
-                        problems.append(
-                            f"{lesson.lesson_id}: the solution loses {cell.max_points - cell.points:g} point(s) "
-                            f"in {cell.grade_id}: {cell.reason or 'no error recorded'}"
-                        )
-                else:
-                    ok = grade.points == 0
-                    for cell in grade.cells:
-                        if cell.points:
-                            problems.append(
-                                f"{lesson.lesson_id}: the untouched release earns {cell.points:g} point(s) in "
-                                f"{cell.grade_id}: that test passes without any student code"
-                            )
-                rows.append(_row(grade, "ok" if ok else "FAIL"))
+                students[UNTOUCHED] = lesson.release if lesson.release.exists() else released
+            for found_rows, found_problems in [
+                _class_check(lesson, students, ws.root / "class-grader", no_sandbox),
+                *([_nbgrader_check(ws, lesson)] if nbgrader else []),
+            ]:
+                rows += found_rows
+                problems += found_problems
     print()
     print(HEADER)
     print("\n".join(rows))
+    isolation = "without a sandbox (trusted code)" if no_sandbox else "sandboxed"
+    print(f"\nclass grader: {isolation}; {_limits_used(lessons)}")
     if problems:
         print("\nProblems:")
         print("\n".join(f"- {p}" for p in problems))
         return 1
-    print(f"\nAll {len(lessons)} lesson(s) pass: solutions get full marks"
-          + (", untouched releases get zero" if untouched else "") + (", notebooks/ in sync." if sync else "."))
+    checks = ["solutions get full marks from the class grader"]
+    if untouched:
+        checks.append("untouched releases get zero")
+    if nbgrader:
+        checks.append("solutions get full marks from plain nbgrader")
+    if sync:
+        checks.append("notebooks/ in sync")
+    print(f"\nAll {len(lessons)} lesson(s) pass: {', '.join(checks)}.")
     return 0
 
 
@@ -154,23 +277,52 @@ def sandbox_report(*, quiet: bool = False) -> int:
     return 0 if found.full else 1
 
 
+def _defaults(which: str) -> str:
+    """The default ``cell`` or ``notebook`` limit, and those of the lessons with a budget of their own (help text)."""
+    special = [f"{getattr(time_limits(lesson_id), which):g} s for {lesson_id}" for lesson_id in RUNTIME_BUDGETS]
+    return "; ".join([f"{getattr(time_limits(''), which):g} s", *special])
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     p_release = sub.add_parser("release", help="regenerate notebooks/ from solutions/")
     p_release.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     p_release.add_argument("--output", type=Path, default=NOTEBOOKS, help="folder to write (default: notebooks/)")
-    p_check = sub.add_parser("check", help="full marks for solutions, zero for releases, notebooks/ in sync")
-    p_check.add_argument("lessons", nargs="*")
-    p_demo = sub.add_parser("demo", help="autograde every solution as a perfect student")
-    p_demo.add_argument("lessons", nargs="*")
+    p_check = sub.add_parser(
+        "check",
+        help="class grader: full marks for solutions, zero for releases; plain nbgrader: full marks for solutions; "
+        "notebooks/ in sync",
+        description="Grade every solution (full marks, no flags) and every untouched release (zero) with the class "
+        "grader that grades students, sandboxed where the sandbox works (else without it, said: the course's own "
+        "code is trusted); grade every solution once more with plain `nbgrader autograde` (full marks), for "
+        "instructors who use nbgrader alone; check that notebooks/ is in sync with solutions/.",
+    )
+    p_check.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
+    p_check.add_argument(
+        "--no-nbgrader", action="store_true", help="skip the plain-nbgrader run of the solutions (faster)"
+    )
+    p_demo = sub.add_parser("demo", help="grade every solution as a perfect student with the class grader")
+    p_demo.add_argument("lessons", nargs="*", help="lesson ids (default: all)")
     p_class = sub.add_parser("autograde", help="grade a class: DIR/<student_id>/<LESSON>.ipynb (or a .zip)")
     p_class.add_argument("lesson")
     p_class.add_argument("--submissions", type=Path, required=True)
     p_class.add_argument("--workspace", type=Path, default=Path("grading"))
     p_class.add_argument("--workers", type=int, default=os.cpu_count() or 1)
-    p_class.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell and per test call")
-    p_class.add_argument("--timeout", type=float, default=600.0, help="seconds per notebook")
+    p_class.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=None,
+        help=f"seconds per cell and per test cell (default: {CELL_LIMIT_FACTOR:g} × the lesson's runtime budget: "
+        f"{_defaults('cell')})",
+    )
+    p_class.add_argument(
+        "--timeout",
+        type=float,
+        default=None,
+        help=f"seconds per notebook (default: {NOTEBOOK_LIMIT_FACTOR:g} × the lesson's runtime budget: "
+        f"{_defaults('notebook')})",
+    )
     p_class.add_argument("--memory", type=float, default=4.0, help="GB of memory per notebook")
     p_class.add_argument("--scheduler", default=None, help="a Dask scheduler address, e.g. tcp://host:8786")
     p_class.add_argument(
@@ -224,10 +376,18 @@ def main(argv: list[str] | None = None) -> int:
         if not args.submissions.exists():
             print(f"error: no such folder or zip: {args.submissions}", file=sys.stderr)
             return 1
+        limits = time_limits(lesson.lesson_id, args.cell_timeout, args.timeout)
         try:
             results = autograde_class(
-                lesson, args.submissions, args.workspace, workers=max(1, args.workers), cell_timeout=args.cell_timeout,
-                timeout=args.timeout, memory_gb=args.memory, scheduler=args.scheduler, no_sandbox=args.no_sandbox,
+                lesson,
+                args.submissions,
+                args.workspace,
+                workers=max(1, args.workers),
+                cell_timeout=limits.cell,
+                timeout=limits.notebook,
+                memory_gb=args.memory,
+                scheduler=args.scheduler,
+                no_sandbox=args.no_sandbox,
             )
         except SandboxUnavailable as err:
             print(f"error: {err}", file=sys.stderr)
@@ -236,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
             hint = "if the lesson's graded cells changed since this workspace graded it, pass a new --workspace"
             print(f"error: {err}\n{hint}", file=sys.stderr)
             return 1
-        print(summary_table(results))
+        print(summary_table(results, limits))
         print(f"\n{len(results)} submission(s) graded; gradebook: {args.workspace / 'gradebook.db'}")
         return 0
 
@@ -250,8 +410,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"wrote {path}")
             return 0
         if args.command == "check":
-            return check(lessons)
-        return check(lessons, untouched=False, sync=False)
+            return check(lessons, nbgrader=not args.no_nbgrader)
+        return check(lessons, untouched=False, sync=False, nbgrader=False)
     except GraderError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1

@@ -20,6 +20,7 @@ from hostile_class import EXPECTED as FILE_ATTACKS
 from hostile_class import build
 
 from grader.classroom import (
+    NO_SANDBOX,
     ClassWorkspace,
     LessonTests,
     autograde_class,
@@ -246,10 +247,12 @@ def test_every_solution_gets_full_marks_through_the_class_grader(lesson, tmp_pat
     folder = tmp_path / "perfect"
     folder.mkdir()
     (folder / f"{lesson.lesson_id}.ipynb").write_text(json.dumps(source))
-    job = collect_jobs(lesson, tmp_path, cell_timeout=300, timeout=900, memory_gb=6, no_sandbox=TRUSTED_ONLY)[0]
+    job = collect_jobs(lesson, tmp_path, memory_gb=6, no_sandbox=TRUSTED_ONLY)[0]  # the lesson's default time limits
     result = grade_submission(job)
     lost = {c.grade_id: c.reason[:300] for c in result.cells if c.points < c.max_points}
     assert result.score == result.max_score == LessonTests.from_source(source).max_score, lost
+    # no flag either: not a code pattern, not a library call its own exercise forbids (forbidden_calls)
+    assert set(result.flags) <= {NO_SANDBOX}, result.flags
     defined = set()
     for cell in source["cells"]:
         if cell.get("metadata", {}).get("nbgrader", {}).get("solution"):
@@ -275,7 +278,7 @@ def test_a_dask_cluster_gives_the_same_scores(tmp_path):
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
     ) as cluster:
         remote = {r.student_id: r.score for r in run_jobs(jobs, workers=2, scheduler=cluster.scheduler_address)}
-    assert remote == local == {"ada": 13.0, "ben": 8.0, "dev": 0.0}
+    assert remote == local == {"ada": 13.0, "ben": 10.0, "dev": 0.0}
 
 
 def test_example_class_scores_as_documented(tmp_path):

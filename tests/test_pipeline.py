@@ -7,12 +7,17 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from conftest import SANDBOX_MISSING
 
 from course_utils import REPOSITORY
+from grader import cli
+from grader.classroom import COULD_NOT_GRADE, NO_SANDBOX, Result
 from grader.cli import notebook_text
-from grader.lessons import NOTEBOOKS, ROOT, SOLUTIONS, all_lessons
+from grader.lessons import NOTEBOOKS, ROOT, SOLUTIONS, all_lessons, select
+from grader.workspace import CellResult, Grade
 
 LESSONS = [lesson.lesson_id for lesson in all_lessons()]
 CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract_check.py"
@@ -98,7 +103,9 @@ def test_every_exercise_has_visible_and_hidden_tests(lesson_id):
         assert "check_" in visible, f"{cell['id']} has no visible check for students to run"
         assert source.rstrip().splitlines()[-1].startswith("passed("), f"{cell['id']} should end with passed(...)"
     defined = {m for c in answers for m in re.findall(r"^def (\w+)\(", "".join(c["source"]), re.M)}
-    tested = {c["metadata"]["nbgrader"]["grade_id"].removeprefix("test_") for c in tests}
+    # test_<name> grades the results; test_<name>_errors and test_<name>_training are its parts (grader/scheme.py)
+    grade_ids = [c["metadata"]["nbgrader"]["grade_id"].removeprefix("test_") for c in tests]
+    tested = {re.sub(r"_(errors|training)$", "", grade_id) for grade_id in grade_ids}
     assert tested <= defined, f"test cells for undefined functions: {tested - defined}"
 
 
@@ -132,15 +139,98 @@ def test_contract_names_are_all_defined():
 
 
 def test_grader_check_gives_full_marks_to_solutions_and_zero_to_releases():
-    """The real nbgrader CLI and its SQLite gradebook, on every lesson."""
-    done = grader("check")
+    """Every lesson: the class grader (sandboxed where it works) and plain nbgrader's CLI and SQLite gradebook."""
+    done = grader("check", timeout=3600)
     print(done.stdout)
     assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
     for lesson_id in LESSONS:
-        perfect = re.search(rf"^{lesson_id}\s+perfect\s+([\d.]+)\s+([\d.]+)\s+[\d.]+\s+ok$", done.stdout, re.M)
-        untouched = re.search(rf"^{lesson_id}\s+untouched\s+0\.0\s+([\d.]+)\s+[\d.]+\s+ok$", done.stdout, re.M)
-        assert perfect and perfect.group(1) == perfect.group(2), f"{lesson_id} perfect row missing or short"
-        assert untouched, f"{lesson_id} untouched row missing or not zero"
+        number = r"([\d.]+)\s+([\d.]+)\s+[\d.]+\s+ok$"
+        perfect = re.search(rf"^{lesson_id}\s+perfect\s+class\s+{number}", done.stdout, re.M)
+        untouched = re.search(rf"^{lesson_id}\s+untouched\s+class\s+0\.0\s+[\d.]+\s+[\d.]+\s+ok$", done.stdout, re.M)
+        plain = re.search(rf"^{lesson_id}\s+perfect\s+nbgrader\s+{number}", done.stdout, re.M)
+        assert perfect and perfect.group(1) == perfect.group(2), f"{lesson_id}: the class grader gives less"
+        assert untouched, f"{lesson_id}: class grader's untouched row missing or not zero"
+        assert plain and plain.group(1) == plain.group(2) == perfect.group(1), f"{lesson_id}: plain nbgrader differs"
+    isolation = "without a sandbox (trusted code)" if SANDBOX_MISSING else "sandboxed"
+    assert f"class grader: {isolation}; time limits (the lessons' defaults):" in done.stdout
+
+
+# ----------------------------------------------------------------------------- check's wiring, without grading
+
+
+def _result(student: str, score: float, flags: list[str] | None = None, reason: str = "") -> Result:
+    cells = [CellResult("test_a", score, 13.0, "" if score else "AssertionError: wrong")]
+    return Result(student, student, "01_pixels", score, 13.0, 1.0, reason=reason, flags=flags or [], cells=cells)
+
+
+@pytest.fixture
+def fake_graders(monkeypatch):
+    """check() with the graders replaced: records the class grader's calls and plain nbgrader's students."""
+    calls: dict[str, list] = {"class": [], "nbgrader": []}
+
+    def class_grader(lesson, submissions, workspace, **options):
+        calls["class"].append((lesson.lesson_id, sorted(p.name for p in submissions.iterdir()), options))
+        return [_result("perfect", 13.0), _result("untouched", 0.0)][: len(list(submissions.iterdir()))]
+
+    def plain(self, lesson, student):
+        calls["nbgrader"].append((lesson.lesson_id, student))
+        return Grade(lesson.lesson_id, student, 13.0, 13.0, 1.0, [])
+
+    monkeypatch.setattr(cli, "autograde_class", class_grader)
+    monkeypatch.setattr(cli.Workspace, "autograde", plain)
+    return calls
+
+
+def _probe(full: bool):
+    return lambda: SimpleNamespace(full=full, problems=[] if full else ["bubblewrap (bwrap) is not installed"])
+
+
+def test_check_grades_with_the_class_grader_sandboxed_and_once_with_plain_nbgrader(fake_graders, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "probe", _probe(True))
+    assert cli.check(select(["01"]), sync=False) == 0
+    [(lesson_id, students, options)] = fake_graders["class"]
+    assert (lesson_id, students, options["no_sandbox"]) == ("01_pixels", ["perfect", "untouched"], False)
+    assert (options["cell_timeout"], options["timeout"]) == (240.0, 720.0)
+    assert fake_graders["nbgrader"] == [("01_pixels", "perfect")]
+    out = capsys.readouterr().out
+    assert re.search(r"^01_pixels\s+perfect\s+class\s+13\.0\s+13\.0\s+[\d.]+\s+ok$", out, re.M), out
+    assert re.search(r"^01_pixels\s+perfect\s+nbgrader\s+13\.0", out, re.M), out
+    assert "class grader: sandboxed; time limits (the lessons' defaults): 240 s per cell, 720 s per notebook" in out
+
+
+def test_without_the_sandbox_check_says_so_and_grades_the_course_code_without_it(fake_graders, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "probe", _probe(False))
+    assert cli.check(select(["01"]), sync=False, nbgrader=False) == 0
+    assert fake_graders["class"][0][2]["no_sandbox"] is True and fake_graders["nbgrader"] == []
+    out = capsys.readouterr().out
+    assert "no full sandbox here (bubblewrap (bwrap) is not installed)" in out and "trusted code" in out
+
+
+def test_demo_grades_solutions_only_with_the_class_grader(fake_graders, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "probe", _probe(True))
+    assert cli.main(["demo", "01"]) == 0
+    assert [students for _, students, _ in fake_graders["class"]] == [["perfect"]]
+    assert fake_graders["nbgrader"] == []
+
+
+@pytest.mark.parametrize(
+    "results, problem",
+    [
+        ([_result("perfect", 13.0, ["review: to_float uses np.divide, which the exercise forbids"])], "is flagged"),
+        ([_result("perfect", 13.0, reason="cell 'x' ran past the 240 s cell limit and was skipped")], "said"),
+        ([_result("perfect", 12.0)], "loses 1 point(s)"),
+        ([_result("perfect", 13.0), _result("untouched", 0.0, [COULD_NOT_GRADE], "could not grade: X")], "could not"),
+        ([_result("perfect", 13.0), _result("untouched", 13.0)], "passes without any student code"),
+    ],
+)
+def test_check_fails_on_a_flagged_or_short_solution_and_an_ungraded_release(results, problem):
+    rows, problems = cli._class_verdicts(select(["01"])[0], results)
+    assert any("FAIL" in row for row in rows) and any(problem in p for p in problems), (rows, problems)
+
+
+def test_a_solution_graded_without_a_sandbox_still_passes():
+    rows, problems = cli._class_verdicts(select(["01"])[0], [_result("perfect", 13.0, [NO_SANDBOX])])
+    assert rows[0].endswith("ok") and not problems
 
 
 def _requirements(lines: list[str]) -> set[str]:
