@@ -107,10 +107,10 @@ def _write(folder: Path, name: str, content: dict | str) -> None:
 #: student id → (what the submission is, the score lesson 01 must get out of 13)
 EXPECTED = {
     "ada": ("every answer right", 13.0),
-    "ben": ("two wrong answers: to_float divides by 256, crop swaps top and left", 8.0),
+    "ben": ("two wrong answers: to_float divides by 256, crop swaps top and left", 10.0),
     "cleo": ("handed in the release untouched", 0.0),
     "dev": ("a damaged file (truncated JSON)", 0.0),
-    "eve": ("wrong answers, then patches the checks, NumPy, builtins and IPython to pass", 8.0),
+    "eve": ("wrong answers, then patches the checks, NumPy, builtins and IPython to pass", 10.0),
     "finn": ("right answers saved under the wrong file name", 0.0),
 }
 

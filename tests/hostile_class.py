@@ -181,7 +181,7 @@ def build(target: Path, workspace: Path) -> Path:
 #: student folder → (score out of 13, a word the reason or the flags must contain, "" for none)
 EXPECTED = {
     "honest": (13.0, ""),
-    "partial": (8.0, ""),
+    "partial": (10.0, ""),
     "blank": (0.0, ""),
     "broken": (0.0, "not valid JSON"),
     "oldformat": (0.0, "old notebook format"),

@@ -38,11 +38,11 @@ LESSON = "01_pixels"
 WRONG = _answers(LESSON) | {"to_float": WRONG_TO_FLOAT, "crop": WRONG_CROP}
 DOWNLOAD = {
     "lovelaceada_LATE_1001_5001_01_pixels-1.ipynb": (submission(), 13),
-    "brownben_1002_5002_01_pixels.ipynb": (submission(answers=WRONG), 8),
+    "brownben_1002_5002_01_pixels.ipynb": (submission(answers=WRONG), 10),
     "cruzcleo_1003_5003_01_pixels.ipynb": (submission(answers={}), 0),
     "doradiaz_1004_5004_pixels.ipynb": (submission(), 0),
 }
-SCORES = {"lovelaceada": 13, "brownben": 8, "cruzcleo": 0, "doradiaz": 0}
+SCORES = {"lovelaceada": 13, "brownben": 10, "cruzcleo": 0, "doradiaz": 0}
 #: After the re-grading section, which accepts doradiaz's notebook under its right name.
 REGRADED = SCORES | {"doradiaz": 13}
 
