@@ -172,9 +172,10 @@ def _spatial_axes(ndim: int) -> tuple[int, int] | None:
 
 def _scale_hint(ratio: float) -> str:
     """What a result that is a constant multiple of the right one points at."""
-    for factor, cause in ((255.0, "a division by 255 missing, or done twice"),):
-        if math.isclose(ratio, factor, rel_tol=1e-3) or math.isclose(ratio, 1 / factor, rel_tol=1e-3):
-            return cause
+    if math.isclose(ratio, 255.0, rel_tol=1e-3) or math.isclose(ratio, 1 / 255.0, rel_tol=1e-3):
+        return "a division by 255 missing, or done twice"
+    if abs(ratio - 1) < 0.2:
+        return "a divisor off by one (255 or 256, N or N - 1)?"
     return "a factor missing, applied twice or inverted (a division that should be a multiplication?)"
 
 
