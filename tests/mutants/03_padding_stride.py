@@ -23,6 +23,20 @@ _FORWARD_CHECKS = '''
 '''
 
 
+# The plain computation after the checks (for the mutants whose mistake is in the checks).
+_PLAIN_FORWARD = '''
+    out_h = (height + 2 * pad - f) // stride + 1
+    out_w = (width + 2 * pad - f) // stride + 1
+    X_pad = np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+    out = np.zeros((N, out_h, out_w, K))
+    for i in range(out_h):
+        for j in range(out_w):
+            window = X_pad[:, i * stride:i * stride + f, j * stride:j * stride + f, :]
+            out[:, i, j, :] = np.sum(window[..., None] * W, axis=(1, 2, 3))
+    return out + b.reshape(K)
+'''
+
+
 def _forward(body: str) -> str:
     """A complete conv_forward: the shared checks, then ``body`` (indented by 4 spaces)."""
     return "\ndef conv_forward(X, W, b, stride=1, pad=0):" + _FORWARD_CHECKS + body
@@ -123,6 +137,15 @@ def zero_pad(X, pad):
         raise ValueError(f"X must be 4-D, got shape {X.shape}")
     if isinstance(pad, bool) or not isinstance(pad, int) or pad < 0:
         raise ValueError(f"pad must be an int >= 0, got {pad!r}")
+    return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
+'''),
+        ("accepts a whole float pad such as 2.0 (pad != int(pad), then int(pad))", '''
+def zero_pad(X, pad):
+    if X.ndim != 4:
+        raise ValueError(f"X must be 4-D, got shape {X.shape}")
+    if isinstance(pad, bool) or pad < 0 or pad != int(pad):
+        raise ValueError(f"pad must be an int >= 0, got {pad!r}")
+    pad = int(pad)
     return np.pad(X, ((0, 0), (pad, pad), (pad, pad), (0, 0)))
 '''),
     ],
@@ -446,6 +469,15 @@ def conv_forward(X, W, b, stride=1, pad=0):
             out[:, i, j, :] = np.sum(window[..., None] * W, axis=(1, 2, 3))
     return out + b.reshape(K)
 ''').replace("(int, np.integer)", "int")),
+        ("accepts a whole float stride such as 2.0 (stride != int(stride), then int(stride))", _forward(
+            "\n    stride = int(stride)" + _PLAIN_FORWARD
+        ).replace("not isinstance(stride, (int, np.integer))", "stride != int(stride)")),
+        ("accepts a whole float pad such as 1.0 (pad != int(pad), then int(pad))", _forward(
+            "\n    pad = int(pad)" + _PLAIN_FORWARD
+        ).replace("not isinstance(pad, (int, np.integer))", "pad != int(pad)")),
+        ("checks that the filter fits the height only (a too narrow input gives an empty output)", _forward(
+            _PLAIN_FORWARD
+        ).replace("if f > height + 2 * pad or f > width + 2 * pad:", "if f > height + 2 * pad:")),
         ("no validation (NumPy's own errors, an empty output for a filter that does not fit)", '''
 def conv_forward(X, W, b, stride=1, pad=0):
     N, height, width, C = X.shape

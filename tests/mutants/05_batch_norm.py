@@ -262,6 +262,16 @@ def batchnorm_forward_conv(x, gamma, beta, eps=1e-3):
     mean, var = x.mean(axis=(0, 1, 2)), x.var(axis=(0, 1, 2))
     return gamma * (x - mean) / np.sqrt(var + eps) + beta, mean, var
 '''),
+        ("checks only the length of gamma and beta (a (C, 1) gamma passes)", '''
+def batchnorm_forward_conv(x, gamma, beta, eps=1e-3):
+    if x.ndim != 4:
+        raise ValueError(f"x must be 4-D (N, H, W, C), got shape {x.shape}")
+    for name, value in (("gamma", gamma), ("beta", beta)):
+        if len(value) != x.shape[-1]:
+            raise ValueError(f"{name} must have length {x.shape[-1]}, got shape {np.shape(value)}")
+    mean, var = x.mean(axis=(0, 1, 2)), x.var(axis=(0, 1, 2))
+    return np.reshape(gamma, -1) * (x - mean) / np.sqrt(var + eps) + np.reshape(beta, -1), mean, var
+'''),
     ],
     "update_moving": [
         ("momentum convention flipped: moving * (1 - m) + batch * m", '''
@@ -334,6 +344,26 @@ def update_moving(moving, batch_value, momentum=0.99):
         raise ValueError(f"momentum must be in [0, 1], got {momentum}")
     if np.shape(moving) != np.shape(batch_value):
         raise ValueError("moving and batch_value must have the same shape")
+    return np.asarray(moving) * momentum + np.asarray(batch_value) * (1 - momentum)
+'''),
+        ("returns moving itself when momentum == 1", '''
+def update_moving(moving, batch_value, momentum=0.99):
+    if not 0 <= momentum <= 1:
+        raise ValueError(f"momentum must be in [0, 1], got {momentum}")
+    if np.shape(moving) != np.shape(batch_value):
+        raise ValueError(f"moving {np.shape(moving)} and batch_value {np.shape(batch_value)} differ")
+    if momentum == 1:
+        return moving
+    return np.asarray(moving) * momentum + np.asarray(batch_value) * (1 - momentum)
+'''),
+        ("returns batch_value itself when momentum == 0", '''
+def update_moving(moving, batch_value, momentum=0.99):
+    if not 0 <= momentum <= 1:
+        raise ValueError(f"momentum must be in [0, 1], got {momentum}")
+    if np.shape(moving) != np.shape(batch_value):
+        raise ValueError(f"moving {np.shape(moving)} and batch_value {np.shape(batch_value)} differ")
+    if momentum == 0:
+        return batch_value
     return np.asarray(moving) * momentum + np.asarray(batch_value) * (1 - momentum)
 '''),
     ],
@@ -432,6 +462,15 @@ def batchnorm_inference(x, gamma, beta, moving_mean, moving_var, eps=1e-3):
     if x.ndim not in (2, 4):
         raise ValueError(f"x must be (N, D) or (N, H, W, C), got shape {x.shape}")
     for name, value in (("gamma", gamma), ("beta", beta)):
+        if np.shape(value) != (x.shape[-1],):
+            raise ValueError(f"{name} must be ({x.shape[-1]},), got shape {np.shape(value)}")
+    return gamma * (x - moving_mean) / np.sqrt(moving_var + eps) + beta
+'''),
+        ("checks only that x has at least 2 axes (a 3-D or 5-D x passes)", '''
+def batchnorm_inference(x, gamma, beta, moving_mean, moving_var, eps=1e-3):
+    if x.ndim < 2:
+        raise ValueError(f"x must be (N, D) or (N, H, W, C), got shape {x.shape}")
+    for name, value in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean), ("moving_var", moving_var)):
         if np.shape(value) != (x.shape[-1],):
             raise ValueError(f"{name} must be ({x.shape[-1]},), got shape {np.shape(value)}")
     return gamma * (x - moving_mean) / np.sqrt(moving_var + eps) + beta
@@ -607,6 +646,20 @@ def batchnorm_backward(dout, x, gamma, eps=1e-3):
         raise ValueError(f"the input must have the shape of dout {dout.shape}, got {x.shape}")
     if np.shape(gamma) != (x.shape[1],):
         raise ValueError(f"gamma must be ({x.shape[1]},), got shape {np.shape(gamma)}")
+    inv_std = 1 / np.sqrt(x.var(axis=0) + eps)
+    x_hat = (x - x.mean(axis=0)) * inv_std
+    g = dout * gamma
+    dx = inv_std * (g - g.mean(axis=0) - x_hat * (g * x_hat).mean(axis=0))
+    return dx, (dout * x_hat).sum(axis=0), dout.sum(axis=0)
+'''),
+        ("checks only that x has at least 2 axes (a 3-D x passes)", '''
+def batchnorm_backward(dout, x, gamma, eps=1e-3):
+    if x.ndim < 2:
+        raise ValueError(f"x must be 2-D (N, D), got shape {x.shape}")
+    if dout.shape != x.shape:
+        raise ValueError(f"dout must have the shape of x, got dout {dout.shape} and x {x.shape}")
+    if np.shape(gamma) != (x.shape[-1],):
+        raise ValueError(f"gamma must be ({x.shape[-1]},), got shape {np.shape(gamma)}")
     inv_std = 1 / np.sqrt(x.var(axis=0) + eps)
     x_hat = (x - x.mean(axis=0)) * inv_std
     g = dout * gamma

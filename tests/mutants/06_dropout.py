@@ -318,6 +318,28 @@ def dropout_forward(x, rate, training, rng):
     mask = (rng.random(x.shape) >= rate).astype(np.float64)
     return (x * mask / (1 - rate)).astype(x.dtype), mask
 '''),
+        ("rejects a NumPy float32 rate (isinstance(rate, (int, float)))", '''
+def dropout_forward(x, rate, training, rng):
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        raise ValueError(f"rate must be a number with 0 <= rate < 1, got {rate!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a np.random.Generator, got {rng!r}")
+    if not training or rate == 0:
+        return x, np.ones(x.shape)
+    mask = (rng.random(x.shape) >= rate).astype(np.float64)
+    return (x * mask / (1 - rate)).astype(x.dtype), mask
+'''),
+        ("mask of ones in the dtype of x when nothing is dropped (np.ones_like(x))", '''
+def dropout_forward(x, rate, training, rng):
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
+        raise ValueError(f"rate must be a number with 0 <= rate < 1, got {rate!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a np.random.Generator, got {rng!r}")
+    if not training or rate == 0:
+        return x, np.ones_like(x)
+    mask = (rng.random(x.shape) >= rate).astype(np.float64)
+    return (x * mask / (1 - rate)).astype(x.dtype), mask
+'''),
     ],
     "dropout_backward": [
         ("ignores the mask", '''
@@ -401,6 +423,14 @@ def dropout_backward(dout, mask, rate):
         raise ValueError(f"dout has shape {dout.shape}, but mask has shape {mask.shape}")
     fresh = (np.random.default_rng().random(dout.shape) >= rate).astype(np.float64)
     return (dout * fresh / (1 - rate)).astype(dout.dtype)
+'''),
+        ("rejects a NumPy float32 rate (isinstance(rate, (int, float)))", '''
+def dropout_backward(dout, mask, rate):
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        raise ValueError(f"rate must be a number with 0 <= rate < 1, got {rate!r}")
+    if dout.shape != mask.shape:
+        raise ValueError(f"dout has shape {dout.shape}, but mask has shape {mask.shape}")
+    return (dout * mask / (1 - rate)).astype(dout.dtype)
 '''),
     ],
 }
