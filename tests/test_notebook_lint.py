@@ -117,3 +117,11 @@ square_t = lambda v: v * v
 """
     assert unsuffixed_test_names(cell) == ["np", "height", "i", "leaked", "handle", "err", "kept"]
     assert unsuffixed_test_names("x = (") == []
+
+
+def test_the_grading_scheme_page_lists_every_graded_cell():
+    """docs/grading-scheme.md is what the sources say: every grade id with its points (python -m grader.scheme)."""
+    from grader.scheme import scheme
+
+    page = (SOLUTIONS.parent / "docs" / "grading-scheme.md").read_text(encoding="utf-8")
+    assert page == scheme(), "docs/grading-scheme.md is stale: run python -m grader.scheme > docs/grading-scheme.md"
