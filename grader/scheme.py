@@ -10,6 +10,7 @@ import json
 import sys
 
 from grader.lessons import Lesson, all_lessons
+from grader.lint import source
 
 HEADER = """# Grading scheme
 
@@ -23,15 +24,10 @@ This page is generated from `solutions/` by `python -m grader.scheme > docs/grad
 """
 
 
-def _source(cell: dict) -> str:
-    text = cell.get("source", "")
-    return "".join(text) if isinstance(text, list) else str(text)
-
-
 def _summary(cell: dict) -> str:
     """The test cell's opening comment (what it tests, and what its hidden tests check) as one line."""
     lines = []
-    for line in _source(cell).splitlines():
+    for line in source(cell).splitlines():
         if not line.startswith("#"):
             break
         lines.append(line.lstrip("# ").strip())
