@@ -16,9 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.classroom import ClassWorkspace, autograde_class
+from grader.classroom import autograde_class
 from grader.example_class import WRONG_CROP, WRONG_TO_FLOAT, _answers, submission
 from grader.lessons import ROOT, select
+from grader.records import ClassWorkspace
 from grader.workspace import Workspace
 
 LESSON = "01_pixels"

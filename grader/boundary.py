@@ -9,7 +9,10 @@ anything crosses, and the functions below check each reply's shape before any of
 
 Nothing from the sandbox acts in the grader's process: values are rebuilt as plain data (:mod:`grader.wire`),
 in-place changes and shared memory are recorded as facts, never applied to the grader's objects, and a
-Keras model is rebuilt only from the allow-list of standard layers in :func:`check_model_config`.
+Keras model is rebuilt only from the allow-list of standard layers in :func:`check_model_config`. A test may
+call a student's function with ``keras.Input`` tensors: they cross as shapes, and the Keras tensor the function
+returns comes back as a model from them (the same allow-list), whose layers :func:`apply_model` calls on the
+grader's own tensors.
 
 For the sandbox client: :func:`validate_reply` ``(op, message)`` checks a reply to ``"hello"`` (the
 greeting), ``"run_cell"``, ``"lookup"`` or ``"call"``; :func:`inert_text` makes the student's stdout and
@@ -18,6 +21,7 @@ stderr bytes safe to store and show; :func:`exit_reason` words the sandbox's exi
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -25,12 +29,12 @@ from typing import Any
 
 import numpy as np
 
+from grader.messages import MESSAGE_CAP
 from grader.wire import PARSE_ERRORS, WireError, parse_json
 
-#: Longest exception message the agent sends and the grader accepts (characters).
-MESSAGE_LIMIT = 4000
-#: Longest "cannot be sent" reason and run_cell error.
-ERROR_LIMIT = MESSAGE_LIMIT + 200
+#: The longest exception message the agent sends and the grader accepts is MESSAGE_CAP characters; the
+#: longest "cannot be sent" reason and run_cell error (a type name and the message) this many.
+ERROR_LIMIT = MESSAGE_CAP + 200
 #: Longest exception type name and MRO entry, and the most MRO entries.
 NAME_LIMIT = 300
 MRO_LIMIT = 64
@@ -98,7 +102,8 @@ CHANNELS: tuple[Channel, ...] = (
         "call request",
         "grader → sandbox",
         "{op: 'call', name, args, kwargs}: the test's arguments, encoded by grader.wire (lenient: what cannot "
-        "cross goes as an opaque stand-in)",
+        "cross goes as an opaque stand-in; a keras.Input goes as {shape, dtype: float32}, any other Keras tensor "
+        "is refused)",
         "written by the grader",
         "-",
     ),
@@ -110,7 +115,9 @@ CHANNELS: tuple[Channel, ...] = (
         "exactly one of {result} | {raised: {type, mro, message}} | {unsendable: str}, plus seconds (finite "
         "float ≥ 0), changed [{path, value}] and views [{result, arg}] (≤ PATH_ENTRIES each, paths ≤ "
         "PATH_DEPTH deep, rooted at an argument that was passed)",
-        "result and changed values are decoded as plain data; a raised exception is rebuilt as a builtin "
+        "result and changed values are decoded as plain data (for a call with keras.Input arguments, the result "
+        "is the Keras tensor it returned, as the model from those inputs to it: rebuilt like any model, its "
+        "layers are applied to the grader's own tensors by apply_model); a raised exception is rebuilt as a builtin "
         "exception class from its MRO with a capped message (grader.trusted.rebuild_exception); changed and "
         "views are recorded on the RemoteFunction as facts and never written into the grader's arrays or "
         "generators",
@@ -152,9 +159,13 @@ CHANNELS: tuple[Channel, ...] = (
     Channel(
         "Keras models",
         "sandbox → grader",
-        "a model returned or looked up: its JSON configuration and its weights (npy blobs)",
+        "a model returned or looked up, or the Keras tensor a function returned for keras.Input arguments: its "
+        "JSON configuration and its weights (npy blobs)",
         "Sequential or Functional models of standard keras.layers from LAYERS only (no Lambda, no TFSMLayer, no "
-        "custom objects or modules, no registered names outside Keras), activations by builtin name, bounded "
+        "custom objects or modules, no registered names outside Keras) and x + y (OPERATIONS); in a functional "
+        "model each layer called once on one earlier layer's output, Add and Concatenate on one list of 2 to "
+        "MAX_MERGE_INPUTS such outputs of matching shapes, x + y on exactly two of the same shape, no other "
+        "arguments, 1 to MAX_MODEL_INPUTS InputLayers and one output; activations by builtin name, bounded "
         "sizes (MAX_UNITS, MAX_FILTERS, MAX_KERNEL, MAX_LAYERS, MAX_PARAMS, MAX_ACTIVATIONS, MAX_MACS), weights "
         "whose number and shapes match the rebuilt model",
         "the configuration is re-written from the checked fields (build and compile settings dropped) and "
@@ -202,7 +213,7 @@ def _seconds(value: Any) -> float:
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
-def inert_text(data: bytes | bytearray | str, limit: int = MESSAGE_LIMIT) -> str:
+def inert_text(data: bytes | bytearray | str, limit: int = MESSAGE_CAP) -> str:
     """Bytes or text from the sandbox as plain, writable text: UTF-8 (bad bytes and lone surrogates replaced),
     no control characters but newlines and tabs, at most ``limit`` characters."""
     text = bytes(data).decode("utf-8", "replace") if isinstance(data, (bytes, bytearray)) else str(data)
@@ -230,7 +241,7 @@ def check_exception_info(info: Any) -> dict:
     return {
         "type": _text(info["type"], "the exception type", NAME_LIMIT),
         "mro": [_text(name, "an mro entry", NAME_LIMIT) for name in mro],
-        "message": _text(info["message"], "the exception message", MESSAGE_LIMIT),
+        "message": _text(info["message"], "the exception message", MESSAGE_CAP),
     }
 
 
@@ -386,12 +397,24 @@ LAYERS = {
     "Softmax",
     "Rescaling",
     "ZeroPadding2D",
+    "DepthwiseConv2D",
+    "SeparableConv2D",
+    "Add",
+    "Concatenate",
     "RandomTranslation",
     "RandomRotation",
     "RandomFlip",
     "RandomZoom",
     "RandomContrast",
 }
+#: Layers that merge a list of tensors (functional models only): ``layer([a, b, …])``.
+MERGE_LAYERS = {"Add", "Concatenate"}
+#: Functional operations a model may hold besides layers, as Keras serializes them: (module, class name) →
+#: registered name. ``x + y`` of two Keras tensors is ``keras.src.ops.numpy.Add``.
+OPERATIONS = {("keras.src.ops.numpy", "Add"): "Add"}
+#: Tensors one merge layer may take, and inputs (keras.Input) one functional model may have.
+MAX_MERGE_INPUTS = 8
+MAX_MODEL_INPUTS = 8
 #: Activations, by the builtin names Keras serializes them with.
 ACTIVATIONS = {
     "linear",
@@ -591,6 +614,21 @@ def _layer_shape(name: str, config: dict, shape: tuple) -> tuple[tuple, int]:
             raise _fail("groups must divide the channels and the filters")
         out = (_window(h, kh, sh, padding, dh), _window(w, kw, sw, padding, dw), filters)
         return out, kh * kw * (c // groups) * filters + (filters if use_bias else 0)
+    if name in ("DepthwiseConv2D", "SeparableConv2D"):
+        h, w, c = _image(shape, name)
+        multiplier = _int(config, "depth_multiplier", 1, MAX_FILTERS, 1)
+        filters = c * multiplier if name == "DepthwiseConv2D" else _int(config, "filters", 1, MAX_FILTERS)
+        if c * multiplier > MAX_FILTERS:
+            raise _fail(f"{name} makes more than {MAX_FILTERS} channels")
+        kh, kw = _pair(config, "kernel_size", 1, MAX_KERNEL)
+        sh, sw = _pair(config, "strides", 1, MAX_STRIDE, 1)
+        dh, dw = _pair(config, "dilation_rate", 1, MAX_DILATION, 1)
+        padding = _choice(config, "padding", {"valid", "same"}, "valid")
+        _choice(config, "data_format", data_format)
+        use_bias = _bool(config.get("use_bias", True), "use_bias")
+        out = (_window(h, kh, sh, padding, dh), _window(w, kw, sw, padding, dw), filters)
+        pointwise = 0 if name == "DepthwiseConv2D" else c * multiplier * filters
+        return out, kh * kw * c * multiplier + pointwise + (filters if use_bias else 0)
     if name == "Dense":
         if not shape:
             raise _fail("Dense needs an input with a last axis")
@@ -661,6 +699,22 @@ def _layer_shape(name: str, config: dict, shape: tuple) -> tuple[tuple, int]:
     raise _fail(f"layer {name} is not allowed")
 
 
+def _merge_shape(name: str, config: dict, shapes: list[tuple]) -> tuple:
+    """The output shape (without the batch axis) of Add, Concatenate or ``x + y`` of tensors of ``shapes``."""
+    if name != "Concatenate":
+        if any(shape != shapes[0] for shape in shapes):
+            raise _fail(f"{name} of tensors of different shapes {[list(s) for s in shapes][:4]}")
+        return shapes[0]
+    rank = len(shapes[0])
+    axis = config.get("axis", -1)
+    if type(axis) is not int or not -rank <= axis <= rank or axis == 0:
+        raise _fail("Concatenate must join along an axis other than the batch")
+    axis = (axis + rank + 1 if axis < 0 else axis) - 1  # an index into the shape without the batch axis
+    if any(len(s) != rank or s[:axis] + s[axis + 1 :] != shapes[0][:axis] + shapes[0][axis + 1 :] for s in shapes):
+        raise _fail(f"Concatenate of tensors whose shapes differ off its axis {[list(s) for s in shapes][:4]}")
+    return (*shapes[0][:axis], sum(s[axis] for s in shapes), *shapes[0][axis + 1 :])
+
+
 def _input_shape(config: dict) -> tuple:
     batch_shape = config.get("batch_shape", config.get("batch_input_shape"))
     return _batch_shape(batch_shape, "the input")
@@ -687,21 +741,24 @@ class _Walk:
     macs: int = 0
 
 
-def _layer(entry: Any, shape: tuple | None, walk: _Walk, functional: bool) -> tuple[dict, tuple]:
-    """A clean copy of one layer entry and its output shape (``shape`` is its input's, None for an InputLayer)."""
+def _layer(entry: Any, shape: tuple | list | None, walk: _Walk, functional: bool) -> tuple[dict, tuple]:
+    """A clean copy of one layer entry and its output shape (``shape`` is its input's, None for an InputLayer,
+    the list of its inputs' shapes for a merge)."""
     allowed = {"module", "class_name", "config", "registered_name", "build_config"}
     if functional:
         allowed |= {"name", "inbound_nodes"}
     if type(entry) is not dict or not set(entry) <= allowed:
         raise _fail("a layer entry with unexpected fields")
-    name = entry.get("class_name")
-    if entry.get("module") != "keras.layers" or entry.get("registered_name") is not None:
-        raise _fail(f"layer {str(name)[:60]!r} is not a standard keras.layers layer")
-    if type(name) is not str or name not in LAYERS:
-        raise _fail(f"layer {str(name)[:60]!r} is not one of the allowed layers ({', '.join(sorted(LAYERS))})")
+    name, module, registered = entry.get("class_name"), entry.get("module"), entry.get("registered_name")
+    operation = _form(entry) == "pair"
+    merge = operation or name in MERGE_LAYERS
+    if merge and not functional:
+        raise _fail(f"{name} merges tensors: it needs a functional model (keras.Model(inputs, outputs))")
     config = entry.get("config")
     if type(config) is not dict:
         raise _fail(f"{name} has no configuration")
+    if operation and set(config) != {"name"}:
+        raise _fail(f"operation {name} with unexpected settings")
     walk.layers += 1
     if walk.layers > MAX_LAYERS:
         raise _fail(f"more than {MAX_LAYERS} layers")
@@ -713,31 +770,72 @@ def _layer(entry: Any, shape: tuple | None, walk: _Walk, functional: bool) -> tu
     else:
         if shape is None:
             raise _fail(f"{name} has no input shape: start the model with keras.Input(shape=...)")
-        out, params = _layer_shape(name, clean, shape)
+        if merge:
+            out, params = _merge_shape(name, clean, shape), 0
+            walk.macs += math.prod(out) * len(shape)
+        else:
+            out, params = _layer_shape(name, clean, shape)
+            # a weight is used once per output position (Conv2D, Dense), and every layer touches its output
+            walk.macs += math.prod(out[:-1]) * params + math.prod(out)
         walk.params += params
-        # a weight is used once per output position (Conv2D, Dense), and every layer touches its output
-        walk.macs += math.prod(out[:-1]) * params + math.prod(out)
         if walk.params > MAX_PARAMS:
             raise _fail(f"more than {MAX_PARAMS:,} parameters")
         if walk.macs > MAX_MACS:
             raise _fail(f"more than {MAX_MACS:,} multiply-adds for one example")
     if math.prod(out) > MAX_ACTIVATIONS:
         raise _fail(f"{name} outputs {math.prod(out):,} values per example, over {MAX_ACTIVATIONS:,}")
-    return {"module": "keras.layers", "class_name": name, "config": clean, "registered_name": None}, out
+    return {"module": module, "class_name": name, "config": clean, "registered_name": registered}, out
 
 
-def _history(node: Any, known: dict[str, tuple]) -> str:
-    """The name of the layer whose output feeds a functional node (one input tensor, no extra arguments)."""
+def _form(entry: dict) -> str:
+    """How a functional layer entry takes its inputs (see :func:`_node_sources`), once it is known to be a
+    standard keras.layers layer of LAYERS or an operation of OPERATIONS."""
+    name, module, registered = entry.get("class_name"), entry.get("module"), entry.get("registered_name")
+    if type(name) is str and type(module) is str and (module, name) in OPERATIONS:
+        if registered != OPERATIONS[(module, name)]:
+            raise _fail(f"operation {name} with an unexpected registered name")
+        return "pair"
+    if module != "keras.layers" or registered is not None:
+        raise _fail(f"layer {str(name)[:60]!r} is not a standard keras.layers layer or an allowed operation")
+    if type(name) is not str or name not in LAYERS:
+        raise _fail(f"layer {str(name)[:60]!r} is not one of the allowed layers ({', '.join(sorted(LAYERS))})")
+    return "list" if name in MERGE_LAYERS else "single"
+
+
+def _node_sources(node: Any, known: dict[str, tuple], form: str) -> list[str]:
+    """The names of the layers whose outputs feed a functional node, in order.
+
+    ``form`` is what Keras writes for the layer: ``"single"`` ``layer(x)`` (args [x], kwargs only training or
+    mask), ``"list"`` a merge layer ``layer([a, b, …])`` (args [[a, b, …]], 2 to MAX_MERGE_INPUTS tensors, no
+    kwargs) or ``"pair"`` an operation ``a + b`` (args [a, b], no kwargs).
+    """
     if type(node) is not dict or set(node) != {"args", "kwargs"}:
         raise _fail("a functional node with unexpected fields")
     args, kwargs = node["args"], node["kwargs"]
+    allowed_kwargs = {"training", "mask"} if form == "single" else set()
     if type(kwargs) is not dict or not all(
-        k in {"training", "mask"} and (v is None or type(v) is bool) for k, v in kwargs.items()
+        k in allowed_kwargs and (v is None or type(v) is bool) for k, v in kwargs.items()
     ):
         raise _fail("a functional node with unexpected arguments")
-    if type(args) is not list or len(args) != 1:
-        raise _fail("a functional layer must take exactly one input (no merge layers)")
-    tensor = args[0]
+    if type(args) is not list:
+        raise _fail("a functional node whose arguments are not a list")
+    if form == "single":
+        if len(args) != 1:
+            raise _fail("a functional layer must take exactly one input (merge with Add or Concatenate)")
+        tensors = args
+    elif form == "list":
+        if len(args) != 1 or type(args[0]) is not list or not 2 <= len(args[0]) <= MAX_MERGE_INPUTS:
+            raise _fail(f"a merge layer must take one list of 2 to {MAX_MERGE_INPUTS} tensors")
+        tensors = args[0]
+    else:
+        if len(args) != 2:
+            raise _fail("x + y must add exactly two Keras tensors")
+        tensors = args
+    return [_tensor_source(tensor, known) for tensor in tensors]
+
+
+def _tensor_source(tensor: Any, known: dict[str, tuple]) -> str:
+    """The name of the earlier layer whose (only) output ``tensor`` is."""
     if (
         type(tensor) is not dict
         or tensor.get("class_name") != "__keras_tensor__"
@@ -755,12 +853,25 @@ def _history(node: Any, known: dict[str, tuple]) -> str:
     return history[0]
 
 
-def _reference(value: Any, known: dict[str, tuple], what: str) -> str:
-    if type(value) is list and len(value) == 1 and type(value[0]) is list:
-        value = value[0]
-    if type(value) is not list or len(value) != 3 or value[1:] != [0, 0] or value[0] not in known:
-        raise _fail(f"the model must have exactly one {what} layer among its layers")
-    return value[0]
+def _tensor_config(source: str, known: dict[str, tuple]) -> dict:
+    tensor = {"shape": [None, *known[source]], "dtype": "float32", "keras_history": [source, 0, 0]}
+    return {"class_name": "__keras_tensor__", "config": tensor}
+
+
+def _references(value: Any, known: dict[str, tuple], what: str, most: int) -> list[str]:
+    """The layers named by a model's input_layers or output_layers: ``[name, 0, 0]`` or a list of them."""
+    if type(value) is list and len(value) == 3 and type(value[0]) is str:
+        value = [value]
+    if type(value) is not list or not 1 <= len(value) <= most:
+        raise _fail(f"the model must have {'exactly one' if most == 1 else f'1 to {most}'} {what} layer(s)")
+    names = []
+    for reference in value:
+        if type(reference) is not list or len(reference) != 3 or reference[1:] != [0, 0] or reference[0] not in known:
+            raise _fail(f"the model's {what} layers must be among its layers")
+        names.append(reference[0])
+    if len(set(names)) != len(names):
+        raise _fail(f"the model names one {what} layer twice")
+    return names
 
 
 def check_model_config(config: Any) -> tuple[dict, int]:
@@ -825,20 +936,24 @@ def _check_model_config(config: Any) -> tuple[dict, int]:
             else:
                 if type(nodes) is not list or len(nodes) != 1:
                     raise _fail("each functional layer must be called exactly once")
-                source = _history(nodes[0], known)
-                clean, out = _layer(entry, known[source], walk, functional=True)
-                tensor = {"shape": [None, *known[source]], "dtype": "float32", "keras_history": [source, 0, 0]}
-                clean["inbound_nodes"] = [
-                    {"args": [{"class_name": "__keras_tensor__", "config": tensor}], "kwargs": {}}
-                ]
+                form = _form(entry)
+                sources = _node_sources(nodes[0], known, form)
+                shapes = [known[source] for source in sources]
+                clean, out = _layer(entry, shapes[0] if form == "single" else shapes, walk, functional=True)
+                tensors = [_tensor_config(source, known) for source in sources]
+                clean["inbound_nodes"] = [{"args": [tensors] if form == "list" else tensors, "kwargs": {}}]
             clean["name"] = entry["name"]
             known[entry["name"]] = out
             layers.append(clean)
-        first = _reference(body.get("input_layers"), known, "input")
-        last = _reference(body.get("output_layers"), known, "output")
-        if next((e for e in layers if e["name"] == first), {}).get("class_name") != "InputLayer":
-            raise _fail("the functional model's input must be an InputLayer")
-        top.update(layers=layers, input_layers=[first, 0, 0], output_layers=[last, 0, 0])
+        firsts = _references(body.get("input_layers"), known, "input", MAX_MODEL_INPUTS)
+        (last,) = _references(body.get("output_layers"), known, "output", 1)
+        inputs = {e["name"] for e in layers if e["class_name"] == "InputLayer"}
+        if set(firsts) != inputs:
+            raise _fail("the functional model's inputs must be exactly its InputLayers")
+        references = [[first, 0, 0] for first in firsts]
+        top.update(
+            layers=layers, input_layers=references[0] if len(firsts) == 1 else references, output_layers=[last, 0, 0]
+        )
         clean_model = {"module": kind[0], "class_name": "Functional", "config": top, "registered_name": "Functional"}
         return clean_model, walk.params
     raise _fail(f"a {str(kind[1])[:60]} model: only keras.Sequential and functional keras.Model are rebuilt")
@@ -875,3 +990,44 @@ def rebuild_model(config_json: Any, weights: list[np.ndarray]) -> Any:
     except Exception as err:  # noqa: BLE001
         raise _fail(f"its weights could not be set ({type(err).__name__})") from None
     return model
+
+
+def _names(references: Any) -> list[str]:
+    """The layer names in a functional configuration's input_layers or output_layers (as Keras writes them)."""
+    if type(references) is list and len(references) == 3 and type(references[0]) is str:
+        references = [references]
+    return [reference[0] for reference in references]
+
+
+def _with_tensors(value: Any, tensors: dict[str, Any]) -> Any:
+    """A node's arguments with each serialized Keras tensor replaced by the tensor of the layer it names."""
+    if type(value) is list:
+        return [_with_tensors(item, tensors) for item in value]
+    if type(value) is dict and value.get("class_name") == "__keras_tensor__":
+        return tensors[value["config"]["keras_history"][0]]
+    return value
+
+
+def apply_model(model: Any, inputs: list) -> Any:
+    """The Keras tensor that ``model``'s layers make of ``inputs`` (Keras tensors, one per model input).
+
+    ``model`` is a functional model :func:`rebuild_model` returned; each of its layers (with its weights) is
+    called on the new tensors in turn, so a model later built on ``inputs`` holds those layers themselves, as
+    if they had been called on ``inputs`` in the first place (not one nested model).
+    """
+    config = json.loads(model.to_json())["config"]  # plain JSON, as the allow-list checked it
+    operations = {operation.name: operation for operation in model.operations}
+    names = _names(config["input_layers"])
+    if len(names) != len(inputs):
+        raise _fail(f"it has {len(names)} inputs, not the {len(inputs)} Keras tensors it was called with")
+    shapes = [tuple(tensor.shape) for tensor in model.inputs]
+    if shapes != [tuple(tensor.shape) for tensor in inputs]:
+        raise _fail(f"its inputs have shapes {shapes[:4]}, not those of the Keras tensors it was called with")
+    tensors = dict(zip(names, inputs))
+    for entry in config["layers"]:
+        if entry["name"] in tensors:
+            continue
+        (node,) = entry["inbound_nodes"]
+        tensors[entry["name"]] = operations[entry["name"]](*_with_tensors(node["args"], tensors), **node["kwargs"])
+    (output,) = _names(config["output_layers"])
+    return tensors[output]

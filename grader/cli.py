@@ -22,25 +22,18 @@ import json
 import os
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from grader.classroom import (
-    CELL_LIMIT_FACTOR,
-    COULD_NOT_GRADE,
-    NO_SANDBOX,
-    NOTEBOOK_LIMIT_FACTOR,
-    Result,
-    autograde_class,
-    export_csv,
-    summary_table,
-    time_limits,
-    write_feedback,
-)
+from grader.classroom import autograde_class
 from grader.collect import CollectError, collect, report
 from grader.forbidden_calls import lesson_declaration_problems
-from grader.lessons import NOTEBOOKS, RUNTIME_BUDGETS, Lesson, select
+from grader.lessons import NOTEBOOKS, RUNTIME_BUDGETS, Lesson, runtime_budget, select
+from grader.records import COULD_NOT_GRADE, NO_SANDBOX, Result, export_csv, summary_table, write_feedback
 from grader.sandbox.isolation import SandboxUnavailable, probe
+from grader.time_limits import CELL_LIMIT_FACTOR, NOTEBOOK_LIMIT_FACTOR, time_limits
 from grader.workspace import GraderError, Workspace
+from grader.zips import ZipRefused
 
 
 def notebook_text(path: Path) -> str:
@@ -85,6 +78,8 @@ def release(lessons: list[Lesson], output: Path = NOTEBOOKS) -> list[Path]:
 CLASS, NBGRADER = "class", "nbgrader"
 #: ``check``'s two students: the solution itself, and the release as a student gets it.
 PERFECT, UNTOUCHED = "perfect", "untouched"
+#: ``check`` grades this many submissions at a time with the class grader, across lessons: one per core here.
+CHECK_WORKERS = 2
 HEADER = f"{'lesson':<22} {'student':<10} {'grader':<9} {'points':>7} {'max':>6} {'seconds':>8}  result"
 
 
@@ -143,7 +138,7 @@ def _class_verdicts(lesson: Lesson, results: list[Result]) -> tuple[list[str], l
 
 
 def _class_check(
-    lesson: Lesson, students: dict[str, Path], root: Path, no_sandbox: bool
+    lesson: Lesson, students: dict[str, Path], root: Path, no_sandbox: bool, workers: int = 1
 ) -> tuple[list[str], list[str]]:
     """Grade ``students`` (name → notebook) with the class grader, as a class, with the lesson's time limits."""
     submissions = root / "submissions" / lesson.lesson_id
@@ -155,7 +150,7 @@ def _class_check(
           f"({limits.describe()}) …", flush=True)  # fmt: skip
     try:
         results = autograde_class(
-            lesson, submissions, root / "class", workers=len(students), cell_timeout=limits.cell,
+            lesson, submissions, root / "class" / lesson.lesson_id, workers=workers, cell_timeout=limits.cell,
             timeout=limits.notebook, progress=False, no_sandbox=no_sandbox,
         )  # fmt: skip
     except (GraderError, SandboxUnavailable) as err:
@@ -215,9 +210,13 @@ def check(lessons: list[Lesson], *, untouched: bool = True, sync: bool = True, n
     problems: list[str] = []
     rows: list[str] = []
     with Workspace() as ws:
+        classes: list[tuple[Lesson, dict[str, Path]]] = []
         for lesson in lessons:
+            released = lesson.release
             try:
-                released = ws.generate(lesson)
+                # nbgrader's own release: to compare with notebooks/, to autograde with it, or for want of one
+                if sync or nbgrader or not released.exists():
+                    released = ws.generate(lesson)
             except GraderError as err:
                 problems.append(f"{lesson.lesson_id}: generate_assignment failed\n{err}")
                 continue
@@ -226,12 +225,25 @@ def check(lessons: list[Lesson], *, untouched: bool = True, sync: bool = True, n
             source = json.loads(lesson.source.read_text(encoding="utf-8"))
             problems += [f"{lesson.lesson_id}: {p}" for p in lesson_declaration_problems(source)]
             students = {PERFECT: lesson.source}
-            if untouched:
+            if untouched:  # the release students get: the committed one where there is one
                 students[UNTOUCHED] = lesson.release if lesson.release.exists() else released
-            for found_rows, found_problems in [
-                _class_check(lesson, students, ws.root / "class-grader", no_sandbox),
-                *([_nbgrader_check(ws, lesson)] if nbgrader else []),
-            ]:
+            classes.append((lesson, students))
+        # the lessons are graded side by side, one submission each at a time (CHECK_WORKERS sandboxes in all),
+        # the longest lesson first, so that it does not finish alone at the end
+        at_once = min(CHECK_WORKERS, len(classes)) or 1
+        workers = max(1, CHECK_WORKERS // at_once)
+        longest_first = sorted(classes, key=lambda item: -runtime_budget(item[0].lesson_id))
+        def grade(item: tuple[Lesson, dict[str, Path]]) -> tuple[list[str], list[str]]:
+            return _class_check(*item, ws.root / "class-grader", no_sandbox, workers)
+
+        with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="check") as pool:
+            graded = dict(zip([lesson.lesson_id for lesson, _ in longest_first], pool.map(grade, longest_first)))
+        for lesson, _ in classes:
+            found_rows, found_problems = graded[lesson.lesson_id]
+            rows += found_rows
+            problems += found_problems
+            if nbgrader:
+                found_rows, found_problems = _nbgrader_check(ws, lesson)
                 rows += found_rows
                 problems += found_problems
     print()
@@ -281,6 +293,21 @@ def _defaults(which: str) -> str:
     """The default ``cell`` or ``notebook`` limit, and those of the lessons with a budget of their own (help text)."""
     special = [f"{getattr(time_limits(lesson_id), which):g} s for {lesson_id}" for lesson_id in RUNTIME_BUDGETS]
     return "; ".join([f"{getattr(time_limits(''), which):g} s", *special])
+
+
+#: What the class grader imports beyond the course's own dependencies: pyproject.toml's ``grader`` extra.
+GRADER_EXTRA = ("psutil", "dask")
+
+
+def missing_grader_extra() -> str:
+    """'' when the class grader's extra is installed, else what to run (students install the course without it)."""
+    import importlib.util
+
+    missing = [name for name in GRADER_EXTRA if importlib.util.find_spec(name) is None]
+    if not missing:
+        return ""
+    return (f"the class grader needs {', '.join(missing)}, which students do not install: "
+            "pip install -e '.[grader]' (or make venv)")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -371,6 +398,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "sandbox":
         return sandbox_report(quiet=args.quiet)
+    missing = missing_grader_extra() if args.command in ("autograde", "check", "demo") else ""
+    if missing:
+        print(f"error: {missing}", file=sys.stderr)
+        return 2
     if args.command == "autograde":
         lesson = select([args.lesson])[0]
         if not args.submissions.exists():
@@ -392,6 +423,10 @@ def main(argv: list[str] | None = None) -> int:
         except SandboxUnavailable as err:
             print(f"error: {err}", file=sys.stderr)
             return 2
+        except ZipRefused as err:
+            hint = "unzip it yourself, inspect it and pass the folder with --submissions"
+            print(f"error: {err}: {hint}", file=sys.stderr)
+            return 1
         except GraderError as err:
             hint = "if the lesson's graded cells changed since this workspace graded it, pass a new --workspace"
             print(f"error: {err}\n{hint}", file=sys.stderr)

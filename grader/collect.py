@@ -27,7 +27,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.classroom import MAX_ZIP_BYTES, STUDENT_ID
+from grader.intake import STUDENT_ID
+from grader.zips import ZipRefused, safe_members
 
 CANVAS = re.compile(r"^(?P<name>[^_]+?)(?P<late>_LATE)?_(?P<uid>\d+)_(?P<sid>\d+)_(?P<file>.+)$")
 MOODLE = re.compile(r"^(?P<name>.+?)_(?P<uid>\d+)_assignsubmission_(?P<plugin>[a-z]+)_(?P<file>.*)$")
@@ -78,41 +79,19 @@ class Row:
 # ----------------------------------------------------------------------------- reading the download
 
 
-def _zip_name(info: zipfile.ZipInfo) -> str:
-    """The entry's name, read as UTF-8 even when the zip tool did not set the UTF-8 flag."""
-    name = info.filename
-    if not info.flag_bits & 0x800:
-        try:
-            name = name.encode("cp437").decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
-    return name.replace("\\", "/")
-
-
-def _is_unsafe(name: str, info: zipfile.ZipInfo) -> bool:
-    """True for entries that would land outside the target: absolute, drive letters, '..', symbolic links."""
-    is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
-    return name.startswith("/") or bool(re.match(r"^[A-Za-z]:", name)) or ".." in name.split("/") or is_link
-
-
-def _clean(name: str) -> str:
-    return "/".join(part for part in name.split("/") if part not in ("", "."))
-
-
 def _zip_entries(archive: zipfile.ZipFile, source: Path) -> list[Entry]:
-    files = [(info, _zip_name(info)) for info in archive.infolist() if not info.is_dir()]
-    unsafe = [name for info, name in files if _is_unsafe(name, info)]
-    if unsafe:
-        shown = ", ".join(repr(n) for n in unsafe[:5]) + (" …" if len(unsafe) > 5 else "")
-        raise CollectError(
-            f"{source} holds {len(unsafe)} entr{'y' if len(unsafe) == 1 else 'ies'} with an absolute path, '..' or "
-            f"a link ({shown}), which could write outside the target folder; nothing was written. An LMS download "
-            "never holds such entries: download the submissions again from the LMS, or unzip the file yourself, "
-            "inspect it and pass the folder with --from."
+    """The files of the zip, refused as a whole by the zip policy (:func:`grader.zips.safe_members`)."""
+    try:
+        members = safe_members(archive, source)
+    except ZipRefused as err:
+        advice = (
+            "An LMS download never holds such entries: download the submissions again from the LMS, or unzip the "
+            "file yourself, inspect it and pass the folder with --from."
+            if err.unsafe
+            else "Is it the right download?"
         )
-    if sum(info.file_size for info, _ in files) > MAX_ZIP_BYTES:
-        raise CollectError(f"{source} unpacks to more than {MAX_ZIP_BYTES // 1024**3} GB: is it the right download?")
-    return [Entry(_clean(name), lambda info=info: archive.read(info)) for info, name in files if _clean(name)]
+        raise CollectError(f"{err}. {advice}") from err
+    return [Entry(path, lambda info=info: archive.read(info)) for info, path in members if not info.is_dir()]
 
 
 def _folder_entries(folder: Path) -> list[Entry]:

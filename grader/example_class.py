@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from grader import cells
 from grader.lessons import NOTEBOOKS, SOLUTIONS
 
 LESSON = "01_pixels"
@@ -55,13 +56,13 @@ def _load(path: Path) -> dict:
 def _answers(lesson: str) -> dict[str, str]:
     source = _load(SOLUTIONS / lesson / f"{lesson}.ipynb")
     return {
-        c["metadata"]["nbgrader"]["grade_id"]: "".join(
+        cells.grade_id(c): "".join(
             line
-            for line in "".join(c["source"]).splitlines(keepends=True)
+            for line in cells.source(c).splitlines(keepends=True)
             if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line
         )
         for c in source["cells"]
-        if c.get("metadata", {}).get("nbgrader", {}).get("solution")
+        if cells.is_answer(c)
     }
 
 
@@ -74,7 +75,7 @@ def submission(
     notebook = _load(NOTEBOOKS / lesson / f"{lesson}.ipynb")
     chosen = _answers(lesson) if answers is None else answers
     for cell in notebook["cells"]:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        gid = cells.grade_id(cell)
         if gid in chosen:
             cell["source"] = chosen[gid]
     if edit is not None:

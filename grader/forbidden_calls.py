@@ -6,7 +6,7 @@ A lesson's SOURCE notebook declares them beside the exercise, on the answer cell
 
 A declared name is a dotted name: a function (``np.convolve``, ``tf.nn.conv2d``) or a module prefix
 (``scipy.signal``: every name under it). Declarations are read from the trusted source only, never from
-a submission (whose metadata the grader drops, see :func:`grader.classroom.validate_notebook`).
+a submission (whose metadata the grader drops, see :func:`grader.intake.validate_notebook`).
 
 Detection parses the student's code, never runs it: :func:`forbidden_uses` looks in the answer cell for
 every use of a name (a call, or the function taken as a value: ``f = np.convolve``) that resolves to a
@@ -29,6 +29,9 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+from grader import cells
+from grader.messages import shortened
 
 #: Metadata key on an answer cell: ``cell.metadata["course"]["forbidden_calls"]``.
 METADATA_KEY = "course"
@@ -77,10 +80,9 @@ def lesson_declaration_problems(source: dict) -> list[str]:
     problems = []
     for number, cell in enumerate(source.get("cells", []), 1):
         metadata = cell.get("metadata", {})
-        nbgrader = metadata.get("nbgrader", {}) if isinstance(metadata, dict) else {}
-        where = f"cell {number} ({nbgrader.get('grade_id') or cell.get('id', 'no id')})"
+        where = f"cell {number} ({cells.grade_id(cell) or cell.get('id', 'no id')})"
         problems += [f"{where}: {problem}" for problem in declaration_problems(metadata)]
-        if declared_calls(metadata) and not (cell.get("cell_type") == "code" and nbgrader.get("solution")):
+        if declared_calls(metadata) and not (cell.get("cell_type") == "code" and cells.is_answer(cell)):
             problems.append(f"{where}: {DECLARATION_KEY} is read only on an answer cell (nbgrader solution): ignored")
     return problems
 
@@ -267,6 +269,6 @@ def review_flags(program: Sequence[tuple[str, str]], declarations: Mapping[str, 
 
 def review_flag(exercise: str, declared: str, written: str) -> str:
     """The flag an instructor reads: ``review: true_convolve1d uses np.convolve, which the exercise forbids``."""
-    shown = written if len(written) <= 80 else written[:77] + "…"
+    shown = shortened(written)
     as_written = "" if shown == declared else f" (as {shown})"
     return f"review: {exercise} uses {declared}{as_written}, which the exercise forbids"

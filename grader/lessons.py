@@ -14,7 +14,7 @@ LESSON_ID = re.compile(r"^\d\d_[a-z0-9_]+$")
 #: Seconds a lesson may take from top to bottom on 2 CPU cores (the course's promise to students).
 RUNTIME_BUDGET_SECONDS = 60.0
 #: Lessons that train a full network get longer.
-RUNTIME_BUDGETS = {"07_cnn_training": 90.0}
+RUNTIME_BUDGETS = {"07_cnn_training": 90.0, "08_backprop": 90.0, "09_architectures": 90.0}
 
 
 def runtime_budget(lesson_id: str) -> float:

@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 from course_utils import REPOSITORY
+from grader.cells import is_graded, is_locked, source
 from grader.lessons import NOTEBOOKS, ROOT, SOLUTIONS
 
 #: About one laptop screen of a JupyterLab notebook (a 900-pixel-high window shows some 40 lines of code).
@@ -31,12 +32,6 @@ CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SECTIONS = ("## Objectives", "Explore", "## Summary")
 #: What every name a test cell binds ends with, so that it cannot collide with a student's name.
 TEST_NAME_SUFFIX = "_t"
-
-
-def source(cell: dict) -> str:
-    """A cell's source as one string."""
-    text = cell.get("source", "")
-    return "".join(text) if isinstance(text, list) else str(text)
 
 
 def badge_url(lesson_id: str) -> str:
@@ -75,8 +70,7 @@ def _template(cells: list[dict], lesson_id: str) -> list[str]:
         problems.append("the title cell must state the licences (code MIT, text CC BY 4.0)")
     code = [c for c in cells if c.get("cell_type") == "code"]
     setup = code[0] if code else {}
-    nbgrader = setup.get("metadata", {}).get("nbgrader", {})
-    if setup.get("id") != "setup" or not nbgrader.get("locked"):
+    if setup.get("id") != "setup" or not is_locked(setup):
         problems.append("the first code cell must be the locked setup cell (id 'setup')")
     elif f'start_lesson("{lesson_id}")' not in source(setup):
         problems.append(f'the setup cell must call start_lesson("{lesson_id}")')
@@ -186,7 +180,7 @@ def unsuffixed_test_names(text: str) -> list[str]:
 def _test_names(cells: list[dict]) -> list[str]:
     problems = []
     for i, cell in enumerate(cells):
-        if cell.get("cell_type") == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("grade"):
+        if cell.get("cell_type") == "code" and is_graded(cell):
             if bad := unsuffixed_test_names(source(cell)):
                 problems.append(
                     f"cell {i} ({cell.get('id', '?')}) is a test cell that binds {', '.join(bad)}: a test cell runs "

@@ -8,6 +8,6 @@ from course_utils.lesson import quiet_tensorflow
 
 quiet_tensorflow()
 
-import grader.classroom  # noqa: E402,F401 - imported here so each grading process starts with it
+import grader.grading  # noqa: E402,F401 - imported here so each grading process starts with it
 import grader.sandbox.client  # noqa: E402,F401
 import grader.trusted  # noqa: E402,F401

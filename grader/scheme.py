@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import sys
 
+from grader import cells
 from grader.lessons import Lesson, all_lessons
-from grader.lint import source
 
 HEADER = """# Grading scheme
 
@@ -18,7 +18,9 @@ Every graded test cell of the course: its grade id (stable: the gradebook, `grad
 its points and what it checks. An exercise that must reject bad arguments has two cells: `test_<name>` grades
 the results and `test_<name>_errors` the `ValueError`s (1 point), so a message worded differently costs at most
 that point. Lesson 07's `test_build_improved_cnn_training` trains the student's design itself and grades its
-accuracy. The comment at the top of each test cell (shown to students) lists what its hidden tests check.
+accuracy; lesson 08's `test_train_cnn_training` runs the student's own NumPy training once and measures the trained
+network with its own forward pass. The comment at the top of each test cell (shown to students) lists what its
+hidden tests check.
 
 This page is generated from `solutions/` by `python -m grader.scheme > docs/grading-scheme.md`.
 """
@@ -27,7 +29,7 @@ This page is generated from `solutions/` by `python -m grader.scheme > docs/grad
 def _summary(cell: dict) -> str:
     """The test cell's opening comment (what it tests, and what its hidden tests check) as one line."""
     lines = []
-    for line in source(cell).splitlines():
+    for line in cells.source(cell).splitlines():
         if not line.startswith("#"):
             break
         lines.append(line.lstrip("# ").strip())
@@ -36,13 +38,12 @@ def _summary(cell: dict) -> str:
 
 def graded_cells(lesson: Lesson) -> list[tuple[str, float, str]]:
     """(grade id, points, what it checks) of every graded cell of ``lesson``, in notebook order."""
-    cells = json.loads(lesson.source.read_text(encoding="utf-8"))["cells"]
-    rows = []
-    for cell in cells:
-        nbgrader = cell.get("metadata", {}).get("nbgrader", {})
-        if nbgrader.get("grade"):
-            rows.append((nbgrader["grade_id"], float(nbgrader.get("points", 0)), _summary(cell)))
-    return rows
+    notebook = json.loads(lesson.source.read_text(encoding="utf-8"))
+    return [
+        (cells.grade_id(cell), cells.points(cell), _summary(cell))
+        for cell in notebook["cells"]
+        if cells.is_graded(cell)
+    ]
 
 
 def scheme() -> str:

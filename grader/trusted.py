@@ -31,13 +31,12 @@ from typing import Any
 import numpy as np
 
 from grader import boundary, wire
+from grader.cells import HIDDEN_BEGIN, HIDDEN_END
+from grader.messages import CAUSE_CAP, EXCEPTION_CAP
 from grader.sandbox.client import Sandbox, SandboxDied, SandboxTimeout
 
 #: Student exceptions are rebuilt as the first builtin exception class in their MRO; these never are.
 NOT_REBUILT = {BaseException, SystemExit, KeyboardInterrupt, GeneratorExit}
-#: A student exception's message is cut to this many characters.
-MESSAGE_CAP = 2000
-HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 #: How many recent calls of one function keep their facts (for checks that look back a few calls).
 REMEMBERED_CALLS = 8
 
@@ -59,7 +58,7 @@ def rebuild_exception(info: Any) -> BaseException:
         info = boundary.check_exception_info(info)
     except wire.WireError:
         return _from_sandbox(RuntimeError("the student's code raised an exception the grader cannot read"))
-    message = info["message"][:MESSAGE_CAP]
+    message = info["message"][:EXCEPTION_CAP]
     for qualified in info["mro"]:
         module, _, name = qualified.partition(".")
         cls = getattr(builtins, name, None) if module == "builtins" and name.isidentifier() else None
@@ -228,7 +227,7 @@ class RemoteFunction:
         except SandboxTimeout as err:
             raise StudentCodeError(f"{name} did not return within {self._limit():g} s", "timeout") from err
         except SandboxDied as err:
-            raise StudentCodeError(f"{name} crashed the sandbox: {boundary.inert_text(str(err), 300)}") from err
+            raise StudentCodeError(f"{name} crashed the sandbox: {boundary.inert_text(str(err), CAUSE_CAP)}") from err
         except wire.WireError as err:
             raise TypeError(f"{name} was called with a value the grader cannot send: {err}") from err
         if not isinstance(reply, dict):
@@ -252,6 +251,9 @@ class RemoteFunction:
             result = wire.decode(checked["result"], blobs)
         except wire.WireError as err:
             raise TypeError(f"{name} returned a value the grader cannot read: {err}") from None
+        keras_inputs = wire.keras_inputs_in(args, kwargs)
+        if isinstance(result, wire.KerasOutput) or keras_inputs:
+            result = _keras_result(name, result, keras_inputs)
         _array_paths(result, (), record.result_refs, depth=2)  # the result itself, or the values of a returned tuple
         return result
 
@@ -274,6 +276,22 @@ class RemoteFunction:
         for key, value in kwargs.items():
             _array_paths(value, (key,), argument_refs)
         return CallRecord(self.__name__, checked["seconds"], changed, frozenset(views), argument_refs, {})
+
+
+def _keras_result(name: str, result: Any, keras_inputs: list) -> Any:
+    """For a call with keras.Input arguments: the Keras tensor, in the grader's own graph, that the student's
+    layers (rebuilt, with their weights) make of those inputs."""
+    if not isinstance(result, wire.KerasOutput) or not keras_inputs:
+        got = "a Keras tensor" if isinstance(result, wire.KerasOutput) else type(result).__name__
+        raise TypeError(f"{name} returned {got}, not a Keras tensor of the keras.Input it was given")
+    try:
+        return boundary.apply_model(result.model, keras_inputs)
+    except wire.WireError as err:
+        raise TypeError(f"{name} returned a Keras tensor the grader cannot use: {err}") from None
+    except Exception as err:  # noqa: BLE001 - whatever Keras makes of it, the result is refused
+        raise TypeError(
+            f"{name} returned a Keras tensor the grader cannot apply to its inputs ({type(err).__name__})"
+        ) from None
 
 
 # ----------------------------------------------------------------------------- the test cell's namespace
@@ -332,7 +350,7 @@ class StudentNamespace(dict):
             raise StudentCodeError(f"looking up {name} did not return within {limit:g} s", "timeout") from err
         except SandboxDied as err:
             raise StudentCodeError(
-                f"could not look up {name} in the student's notebook: {boundary.inert_text(str(err), 300)}"
+                f"could not look up {name} in the student's notebook: {boundary.inert_text(str(err), CAUSE_CAP)}"
             ) from err
         except wire.WireError as err:
             raise TypeError(f"{name} in the student's notebook cannot be read by the grader: {err}") from None

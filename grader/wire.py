@@ -5,6 +5,11 @@ Values that may cross: None, bool, int, float, str, lists, tuples, dicts with st
 and scalars of numeric or boolean dtype, NumPy random Generators and legacy RandomStates (as their state), and
 Keras models (as their configuration and weights; see :mod:`grader.boundary` for what the grader rebuilds).
 
+Keras tensors: an argument made by ``keras.Input`` goes to the sandbox as its shape (``__keras_input__``), where
+the agent makes a new ``keras.Input`` of it; a Keras tensor the function returns comes back as the model from
+those inputs to it (``__keras_output__``), which the grader rebuilds and applies to its own tensors
+(:class:`KerasOutput`, :func:`grader.boundary.apply_model`).
+
 Everything the grader reads from the sandbox was written by the student's process, so :func:`receive` and
 :func:`decode` assume an attacker: sizes are checked before anything is read or allocated, nesting is checked
 before ``json.loads`` can recurse, every marker's payload is type-checked, and whatever goes wrong while a
@@ -22,6 +27,7 @@ import json
 import math
 import re
 import struct
+import sys
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -84,6 +90,8 @@ MARKERS = {
     "__opaque__",
     "__module__",
     "__keras_model__",
+    "__keras_input__",
+    "__keras_output__",
 }
 
 #: Exceptions that parsing or decoding hostile bytes may raise inside Python, NumPy or json; all become WireError.
@@ -113,6 +121,18 @@ class Opaque:
 
 class WireError(ValueError):
     """A value that may not cross, or a malformed message."""
+
+
+class RefusedArgument(WireError):
+    """An argument that may not cross even as an :class:`Opaque` stand-in: the call is refused instead."""
+
+
+class KerasOutput:
+    """The Keras tensor a student's function returned for ``keras.Input`` arguments: ``model`` (rebuilt from the
+    allow-list) maps those inputs to it; the grader applies it to its own tensors."""
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
 
 
 # ----------------------------------------------------------------------------- npy blobs
@@ -179,6 +199,8 @@ class Blobs:
     def __init__(self, blobs: list[bytes] | tuple[bytes, ...] | Blobs = ()) -> None:
         self.items = list(blobs.items if isinstance(blobs, Blobs) else blobs)
         self.used: set[int] = set()
+        #: the keras.Input tensors made for ``__keras_input__`` markers (sandbox side), in the order decoded
+        self.keras_inputs: list = []
 
     def __len__(self) -> int:
         return len(self.items)
@@ -195,23 +217,33 @@ class Blobs:
 # ----------------------------------------------------------------------------- encoding
 
 
-def encode(value: Any, blobs: list[bytes], depth: int = 0, lenient: bool = False) -> Any:
+def encode(
+    value: Any, blobs: list[bytes], depth: int = 0, lenient: bool = False, keras_inputs: list | None = None
+) -> Any:
     """Turn ``value`` into JSON-able data, appending array bytes to ``blobs``.
 
     ``lenient`` (for arguments): a module from ``MODULES`` travels by name, any other value that cannot
     cross becomes an :class:`Opaque` stand-in, so a test can still check that a wrong kind is rejected.
+    ``keras_inputs`` (for arguments): a Keras tensor made by ``keras.Input`` travels as its shape and is
+    appended to this list; without it, or for any other Keras tensor, the value is refused
+    (:class:`RefusedArgument`, never an opaque stand-in).
     """
-    mark = len(blobs)
+    mark, inputs_mark = len(blobs), len(keras_inputs or ())
     try:
-        return _encode(value, blobs, depth, lenient)
+        return _encode(value, blobs, depth, lenient, keras_inputs)
+    except RefusedArgument:
+        del blobs[mark:]
+        raise
     except WireError:
         del blobs[mark:]
+        if keras_inputs is not None:
+            del keras_inputs[inputs_mark:]  # the stand-in carries none of them
         if not lenient:
             raise
         return {"__opaque__": f"{type(value).__module__}.{type(value).__qualname__} object"[:200]}
 
 
-def _encode(value: Any, blobs: list[bytes], depth: int, lenient: bool) -> Any:
+def _encode(value: Any, blobs: list[bytes], depth: int, lenient: bool, keras_inputs: list | None = None) -> Any:
     if depth > MAX_DEPTH:
         raise WireError("value nested too deeply")
     if value is None or isinstance(value, (bool, str)):
@@ -240,14 +272,19 @@ def _encode(value: Any, blobs: list[bytes], depth: int, lenient: bool) -> Any:
         blobs.append(_npy_bytes(np.asarray(keys)))
         return {"__randomstate__": [name, len(blobs) - 1, int(pos), int(has_gauss), {"__float__": repr(float(cached))}]}
     if isinstance(value, (list, tuple)):
-        items = [encode(v, blobs, depth + 1, lenient) for v in value]
+        items = [encode(v, blobs, depth + 1, lenient, keras_inputs) for v in value]
         return {"__tuple__": items} if isinstance(value, tuple) else items
     if isinstance(value, dict):
         if not all(isinstance(k, str) for k in value):
             raise WireError("only dicts with string keys can be sent")
         if any(_looks_like_marker(k) for k in value):
             raise WireError("dict keys may not look like wire markers")
-        return {_encode(k, blobs, depth, False): encode(v, blobs, depth + 1, lenient) for k, v in value.items()}
+        return {
+            _encode(k, blobs, depth, False): encode(v, blobs, depth + 1, lenient, keras_inputs)
+            for k, v in value.items()
+        }
+    if is_keras_tensor(value):
+        return _encode_keras_input(value, keras_inputs)
     if _is_keras_model(value):
         return _encode_model(value, blobs)
     if hasattr(value, "numpy") and hasattr(value, "dtype") and hasattr(value, "shape"):  # a tf.Tensor
@@ -278,6 +315,74 @@ def _plain(value: Any) -> Any:
 
 def _is_keras_model(value: Any) -> bool:
     return type(value).__module__.startswith("keras") and hasattr(value, "to_json") and hasattr(value, "get_weights")
+
+
+def is_keras_tensor(value: Any) -> bool:
+    """Whether ``value`` is a symbolic Keras tensor (what ``keras.Input`` and layers called on one return)."""
+    return type(value).__name__ == "KerasTensor" and type(value).__module__.startswith("keras")
+
+
+def keras_inputs_in(args: tuple, kwargs: dict) -> list:
+    """The Keras tensors in a call's arguments, in the order :func:`encode` meets them (lists, tuples and dict
+    values followed as deep as it follows them)."""
+    found: list = []
+
+    def walk(value: Any, depth: int) -> None:
+        if is_keras_tensor(value):
+            found.append(value)
+        elif depth <= MAX_DEPTH and isinstance(value, (list, tuple)):
+            for item in value:
+                walk(item, depth + 1)
+        elif depth <= MAX_DEPTH and isinstance(value, dict):
+            for item in value.values():
+                walk(item, depth + 1)
+
+    walk(tuple(args), 0)
+    walk(dict(kwargs), 0)
+    return found
+
+
+def _encode_keras_input(tensor: Any, keras_inputs: list | None) -> dict:
+    if keras_inputs is None:
+        raise RefusedArgument("a Keras tensor can be sent only as an argument of a student's function")
+    history = getattr(tensor, "_keras_history", None)
+    if type(getattr(history, "operation", None)).__name__ != "InputLayer" or getattr(history, "tensor_index", 0):
+        raise RefusedArgument(
+            "only Keras tensors made by keras.Input(shape=...) can be sent to the student's function, "
+            "not one with layers behind it"
+        )
+    spec = {"shape": list(tensor.shape)[1:], "dtype": str(tensor.dtype)}
+    if list(tensor.shape)[:1] != [None] or getattr(tensor, "sparse", False) or getattr(tensor, "ragged", False):
+        raise RefusedArgument("only a dense keras.Input without a batch size can be sent to the student's function")
+    check_keras_input(spec, RefusedArgument)
+    keras_inputs.append(tensor)
+    return {"__keras_input__": spec}
+
+
+def check_keras_input(spec: Any, error: type[WireError] = WireError) -> tuple[int, ...]:
+    """The shape (without the batch axis) of a ``keras.Input`` sent as ``{shape, dtype}``: float32, 1 to 3
+    sizes each at most boundary.MAX_INPUT_DIM, at most boundary.MAX_INPUT_VALUES values in all."""
+    from grader.boundary import MAX_INPUT_DIM, MAX_INPUT_VALUES
+
+    if type(spec) is not dict or set(spec) != {"shape", "dtype"} or spec["dtype"] != "float32":
+        raise error("a keras.Input sent to the student's function must be float32")
+    shape = spec["shape"]
+    if (
+        type(shape) is not list
+        or not 1 <= len(shape) <= 3
+        or not all(type(n) is int and 1 <= n <= MAX_INPUT_DIM for n in shape)
+        or math.prod(shape) > MAX_INPUT_VALUES
+    ):
+        raise error(
+            f"a keras.Input sent to the student's function must have a known shape of 1 to 3 sizes, each "
+            f"1..{MAX_INPUT_DIM}, at most {MAX_INPUT_VALUES:,} values in all (got {str(shape)[:80]})"
+        )
+    return tuple(shape)
+
+
+def encode_keras_output(model: Any, blobs: list[bytes]) -> dict:
+    """The Keras tensor a student's function returned, as ``model`` (from the keras.Input arguments to it)."""
+    return {"__keras_output__": _encode_model(model, blobs)["__keras_model__"]}
 
 
 def _encode_model(model: Any, blobs: list[bytes]) -> dict:
@@ -496,6 +601,27 @@ def _keras_model(payload: Any, blobs: Blobs, depth: int, modules: bool) -> Any:
     return boundary.rebuild_model(config, arrays)
 
 
+def _keras_input(payload: Any, blobs: Blobs, depth: int, modules: bool) -> Any:
+    if not modules:
+        raise WireError("a Keras input is only sent to the sandbox")
+    shape = check_keras_input(payload)
+    if "keras" not in sys.modules:  # the student's notebook has not started TensorFlow: start it quietly
+        from course_utils.lesson import quiet_tensorflow
+
+        quiet_tensorflow()
+    import keras
+
+    tensor = keras.Input(shape=shape, dtype="float32")
+    blobs.keras_inputs.append(tensor)
+    return tensor
+
+
+def _keras_output(payload: Any, blobs: Blobs, depth: int, modules: bool) -> KerasOutput:
+    if modules or depth != 0:
+        raise WireError("a Keras tensor may only be a function's whole result")
+    return KerasOutput(_keras_model(payload, blobs, depth, modules))
+
+
 _MARKER_DECODERS = {
     "__float__": _float,
     "__bigint__": _bigint,
@@ -507,6 +633,8 @@ _MARKER_DECODERS = {
     "__opaque__": _opaque,
     "__module__": _module,
     "__keras_model__": _keras_model,
+    "__keras_input__": _keras_input,
+    "__keras_output__": _keras_output,
 }
 
 

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader import cells
 from grader.lessons import Lesson
 
 CONFIG = Path(__file__).resolve().parent / "nbgrader_config.py"
@@ -126,8 +127,10 @@ class Workspace:
         (target / "timestamp.txt").write_text("2026-01-01 00:00:00.000000 UTC\n", encoding="utf-8")
 
     def autograde(self, lesson: Lesson, student: str) -> Grade:
-        """``nbgrader autograde`` one student's submission and read the grade from the gradebook."""
-        self.nbgrader("db", "student", "add", student)
+        """``nbgrader autograde`` one student's submission and read the grade from the gradebook.
+
+        nbgrader adds a student it does not know to the gradebook itself.
+        """
         start = time.perf_counter()
         self.nbgrader("autograde", lesson.lesson_id, "--student", student, "--force")
         seconds = time.perf_counter() - start
@@ -156,7 +159,7 @@ def failure_reasons(notebook: Path) -> dict[str, str]:
     nb = json.loads(notebook.read_text(encoding="utf-8"))
     reasons = {}
     for cell in nb["cells"]:
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        grade_id = cells.grade_id(cell)
         if not grade_id or cell["cell_type"] != "code":
             continue
         for out in cell.get("outputs", []):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from grader import cells
 from grader.example_class import CHEATS, WRONG_CROP, WRONG_TO_FLOAT, _answers, submission
 
 LESSON = "01_pixels"
@@ -112,7 +113,7 @@ def _tamper(notebook: dict) -> None:
     """Delete or re-type test cells, duplicate one as a passing fake, claim 100 points on an answer cell."""
     kept = []
     for cell in notebook["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
+        meta = cells.nbgrader(cell)
         gid = meta.get("grade_id", "")
         if gid == "test_to_float":
             continue  # deleted

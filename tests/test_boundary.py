@@ -306,6 +306,132 @@ def test_a_config_outside_the_allow_list_is_refused(config, request):
         assert "multiply-adds" in message or "values per example" in message
 
 
+# functional models: merges (Add, Concatenate, x + y) and the nodes that feed them
+
+FUNCTIONAL_INPUT = {**INPUT, "name": "input_layer", "inbound_nodes": []}
+SAME = {"filters": 1, "kernel_size": [3, 3], "padding": "same", "activation": "linear"}
+PLUS = {"module": "keras.src.ops.numpy", "class_name": "Add", "config": {"name": "add"}, "registered_name": "Add"}
+
+
+def tensor(source: str, shape: tuple = (8, 8, 1)) -> dict:
+    config = {"shape": [None, *shape], "dtype": "float32", "keras_history": [source, 0, 0]}
+    return {"class_name": "__keras_tensor__", "config": config}
+
+
+def called(entry: dict, name: str, *args: object, **kwargs: object) -> dict:
+    """``entry`` (a layer or operation) as a functional layer called once with ``args``."""
+    return {**entry, "name": name, "inbound_nodes": [{"args": list(args), "kwargs": kwargs}]}
+
+
+def functional(*entries: dict, inputs: object = ("input_layer", 0, 0), output: str | None = None) -> dict:
+    body = {
+        "name": "f",
+        "trainable": True,
+        "layers": [FUNCTIONAL_INPUT, *entries],
+        "input_layers": list(inputs),
+        "output_layers": [output or entries[-1]["name"], 0, 0],
+    }
+    return {
+        "module": "keras.src.models.functional",
+        "class_name": "Functional",
+        "config": body,
+        "registered_name": "Functional",
+    }
+
+
+CONV_IN = called(layer("Conv2D", **SAME), "conv", tensor("input_layer"))
+
+
+def test_residual_merges_and_separable_convolutions_are_accepted_and_cleaned():
+    added = called(layer("Add"), "add", [tensor("conv"), tensor("input_layer")])
+    plus = called(PLUS, "plus", tensor("add"), tensor("conv"))
+    joined = called(layer("Concatenate", axis=-1), "joined", [tensor("plus"), tensor("conv"), tensor("input_layer")])
+    depthwise = called(
+        layer("DepthwiseConv2D", kernel_size=[3, 3], depth_multiplier=2), "dw", tensor("joined", (8, 8, 3))
+    )
+    separable = called(
+        layer("SeparableConv2D", filters=5, kernel_size=[3, 3], strides=[2, 2], padding="same"),
+        "sep",
+        tensor("dw", (6, 6, 6)),
+    )
+    clean, params = boundary.check_model_config(functional(CONV_IN, added, plus, joined, depthwise, separable))
+    conv, depthwise_params, separable_params = 9 + 1, 9 * 3 * 2 + 6, 9 * 6 + 6 * 5 + 5
+    assert params == conv + depthwise_params + separable_params
+    entries = {entry["name"]: entry for entry in clean["config"]["layers"]}
+    assert entries["add"]["inbound_nodes"][0]["args"] == [[tensor("conv"), tensor("input_layer")]]
+    assert entries["plus"]["inbound_nodes"][0]["args"] == [tensor("add"), tensor("conv")]
+    assert entries["plus"]["module"] == "keras.src.ops.numpy" and entries["plus"]["registered_name"] == "Add"
+    two = functional(
+        called(layer("Add"), "add", [tensor("input_layer"), tensor("second")]),
+        inputs=[["input_layer", 0, 0], ["second", 0, 0]],
+    )
+    two["config"]["layers"].insert(1, {**FUNCTIONAL_INPUT, "name": "second"})
+    clean, _ = boundary.check_model_config(two)
+    assert clean["config"]["input_layers"] == [["input_layer", 0, 0], ["second", 0, 0]]
+
+
+def merge_variants() -> dict[str, dict]:
+    add = layer("Add")
+    pair = [tensor("conv"), tensor("input_layer")]
+    second_input = functional(called(add, "add", [tensor("input_layer"), tensor("second")]))
+    second_input["config"]["layers"].insert(1, {**FUNCTIONAL_INPUT, "name": "second"})
+    return {
+        "Add of one tensor": functional(CONV_IN, called(add, "add", [tensor("conv")])),
+        "Add of too many tensors": functional(CONV_IN, called(add, "add", pair * 5)),
+        "Add without its list": functional(CONV_IN, called(add, "add", *pair)),
+        "Add with a keyword": functional(CONV_IN, called(add, "add", pair, mask=None)),
+        "Add of different shapes": functional(
+            called(layer("Conv2D", **{**SAME, "filters": 2}), "conv", tensor("input_layer")), called(add, "add", pair)
+        ),
+        "Add of an unknown layer": functional(CONV_IN, called(add, "add", [tensor("conv"), tensor("elsewhere")])),
+        "Add of a later node": functional(
+            CONV_IN,
+            called(
+                add,
+                "add",
+                [
+                    tensor("conv"),
+                    {
+                        **tensor("input_layer"),
+                        "config": {**tensor("input_layer")["config"], "keras_history": ["input_layer", 1, 0]},
+                    },
+                ],
+            ),
+        ),
+        "Add in a Sequential model": sequential(layer("Add")),
+        "plus of three": functional(CONV_IN, called(PLUS, "plus", *pair, tensor("conv"))),
+        "plus of a number": functional(CONV_IN, called(PLUS, "plus", tensor("conv"), 1.0)),
+        "plus of a list": functional(CONV_IN, called(PLUS, "plus", pair)),
+        "plus with a keyword": functional(CONV_IN, called(PLUS, "plus", *pair, training=False)),
+        "plus unregistered": functional(CONV_IN, called({**PLUS, "registered_name": None}, "plus", *pair)),
+        "plus with settings": functional(
+            CONV_IN, called({**PLUS, "config": {"name": "add", "dtype": "float64"}}, "plus", *pair)
+        ),
+        "another operation": functional(
+            CONV_IN, called({**PLUS, "class_name": "Einsum", "registered_name": "Einsum"}, "op", *pair)
+        ),
+        "an operation from another module": functional(
+            CONV_IN, called({**PLUS, "module": "keras.src.ops.core"}, "op", *pair)
+        ),
+        "Concatenate along the batch": functional(CONV_IN, called(layer("Concatenate", axis=0), "joined", pair)),
+        "Concatenate of mismatched sizes": functional(
+            called(layer("Conv2D", **{**SAME, "padding": "valid"}), "conv", tensor("input_layer")),
+            called(layer("Concatenate", axis=-1), "joined", pair),
+        ),
+        "an InputLayer that is not an input": second_input,
+        "two outputs": {
+            **functional(CONV_IN),
+            "config": {**functional(CONV_IN)["config"], "output_layers": [["conv", 0, 0], ["input_layer", 0, 0]]},
+        },
+        "a conv called on two tensors": functional(called(layer("Conv2D", **SAME), "conv", *pair)),
+    }
+
+
+@pytest.mark.parametrize("name", list(merge_variants()))
+def test_malformed_merges_and_operations_are_refused(name):
+    assert model_refused(merge_variants()[name]).startswith("Keras model refused")
+
+
 def test_weights_that_do_not_match_the_model_are_refused_before_keras_is_imported():
     config = json.dumps(sequential(layer("Flatten"), layer("Dense", **DENSE)))
     with pytest.raises(WireError, match="weight"):
@@ -346,6 +472,11 @@ def test_keras_models_round_trip_from_the_allow_list_only():
     inputs = keras.Input(shape=(8, 8, 1))
     functional = keras.Model(inputs, layers.Dense(2)(layers.GlobalAveragePooling2D()(layers.Conv2D(3, 3)(inputs))))
     assert cross(functional).count_params() == functional.count_params()
+    branch = layers.DepthwiseConv2D(3, padding="same", depth_multiplier=2)(inputs)
+    merged = layers.Concatenate()([layers.SeparableConv2D(3, 3, padding="same")(branch), inputs + inputs])
+    separable = keras.Model(inputs, merged)
+    images = np.random.default_rng(2).random((2, 8, 8, 1)).astype(np.float32)
+    assert np.allclose(cross(separable)(images), separable(images), atol=1e-6)
 
     for bad in (
         keras.Sequential([keras.Input((4,)), layers.Lambda(lambda t: t * 2)]),
@@ -649,3 +780,145 @@ def test_a_hidden_crash_does_not_show_the_exit_code():
     namespace["f"] = RemoteFunction(Dying(), "f", namespace)
     outcome = run_test_cell(cell, namespace, time.monotonic() + 5)
     assert "crashed" in outcome.reason and "137" not in outcome.reason and "137" in outcome.detail
+
+
+# ----------------------------------------------------------------------------- keras.Input arguments (TensorFlow)
+
+
+def residual(x, filters, stride=1):
+    """A residual block as a lesson's student writes it: two 3×3 convolutions, a 1×1 projection, Add and x + y."""
+    from keras import layers
+
+    y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
+    y = layers.ReLU()(layers.BatchNormalization()(y))
+    y = layers.Conv2D(filters, 3, padding="same")(y)
+    shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False)(x)
+    return layers.ReLU()(layers.Add()([y, shortcut]) + shortcut)
+
+
+def joined(tensors, axis=-1):
+    from keras import layers
+
+    return layers.Concatenate(axis=axis)(list(tensors))
+
+
+def returns(kind):
+    def student(x):
+        import keras
+
+        if kind == "model":
+            return keras.Model(x, keras.layers.Dense(2)(x))
+        if kind == "layer":
+            return keras.layers.Dense(2)
+        if kind == "lambda":
+            return keras.layers.Lambda(lambda t: t * 2)(x)
+        if kind == "new input":
+            return keras.layers.Dense(2)(keras.Input(shape=(3,)))
+        return None
+
+    return student
+
+
+def test_a_keras_input_argument_comes_back_as_the_students_block_in_the_graders_graph():
+    import keras
+
+    fn = remote({"residual": residual}, "residual")
+    inp_t = keras.Input(shape=(8, 6, 4))
+    out_t = fn(inp_t, 8, stride=2)
+    model_t = keras.Model(inp_t, out_t)
+    assert tuple(out_t.shape) == (None, 4, 3, 8) and fn.changed_arguments == () and fn.last_call.changed == {}
+    inp = keras.Input(shape=(8, 6, 4))
+    reference = keras.Model(inp, residual(inp, 8, stride=2))
+    assert [type(a).__name__ for a in model_t.layers] == [type(a).__name__ for a in reference.layers]
+    assert model_t.count_params() == reference.count_params()
+    reference.set_weights(model_t.get_weights())
+    x = np.random.default_rng(1).random((3, 8, 6, 4)).astype(np.float32)
+    assert np.allclose(model_t(x, training=False), reference(x, training=False), atol=1e-5)
+    again = keras.Model(inp_t, fn(x=inp_t, filters=2))  # a keyword argument; a second call, a new block
+    assert again.count_params() == keras.Model(inp, residual(inp, 2)).count_params()
+    a, b = keras.Input(shape=(4, 4, 2)), keras.Input(shape=(4, 4, 3))
+    both = keras.Model([a, b], remote({"joined": joined}, "joined")((a, b)))  # inside a tuple
+    assert tuple(both.output.shape) == (None, 4, 4, 5)
+    assert np.array_equal(both([np.ones((1, 4, 4, 2)), np.zeros((1, 4, 4, 3))])[0, 0, 0], [1, 1, 0, 0, 0])
+
+
+@pytest.mark.parametrize(
+    ("kind", "error", "words"),
+    [
+        ("none", TypeError, "returned NoneType, not a Keras tensor"),
+        ("model", TypeError, "returned Functional, not a Keras tensor"),
+        ("layer", TypeError, "returned Dense, not a Keras tensor"),
+        ("lambda", TypeError, "Keras model refused: layer 'Lambda'"),
+        ("new input", ValueError, "not computed from the keras.Input it was given"),
+    ],
+)
+def test_a_function_given_a_keras_input_must_return_a_tensor_of_allowed_layers_built_on_it(kind, error, words):
+    import keras
+
+    with pytest.raises(error, match=words), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras warns that a lambda is unsafe to serialize: it is refused
+        remote({"f": returns(kind)}, "f")(keras.Input(shape=(3,)))
+
+
+def test_only_plain_float_keras_inputs_of_bounded_size_are_sent():
+    import keras
+
+    fn = remote({"residual": residual}, "residual")
+    x = keras.Input(shape=(8, 8, 1))
+    for argument, words in [
+        (keras.layers.Conv2D(2, 3)(x), "only Keras tensors made by keras.Input"),
+        (keras.Input(shape=(8, 8, 1), batch_size=2), "without a batch size"),
+        (keras.Input(shape=(8, 8, 1), dtype="float64"), "must be float32"),
+        (keras.Input(shape=(2000, 8, 1)), "known shape of 1 to 3 sizes"),
+        (keras.Input(shape=(1024, 1024, 2)), "values in all"),
+        (keras.Input(shape=(2, 2, 2, 2)), "known shape of 1 to 3 sizes"),
+        ({1: x}, "only as an argument or inside lists"),  # a dict the wire cannot carry would hide it
+    ]:
+        with pytest.raises(TypeError, match="was called with a value the grader cannot send") as info:
+            fn(argument, 2)
+        assert words in str(info.value)
+    with pytest.raises(TypeError, match="at most 8 keras.Input"):
+        remote({"joined": joined}, "joined")([keras.Input(shape=(2,)) for _ in range(9)])
+
+
+def test_keras_tensors_cross_only_where_they_belong():
+    import keras
+
+    blobs: list[bytes] = []
+    spec = {"__keras_input__": {"shape": [4], "dtype": "float32"}}
+    with pytest.raises(WireError, match="only sent to the sandbox"):
+        wire.decode(spec, blobs)  # a reply may not make the grader create inputs
+    for bad in ({"shape": [10**6], "dtype": "float32"}, {"shape": [4], "dtype": "int32"}, {"shape": [4]}):
+        with pytest.raises(WireError):
+            wire.decode({"__keras_input__": bad}, blobs, modules=True)
+    model = {"__keras_output__": {"config": "{}", "weights": []}}
+    with pytest.raises(WireError, match="whole result"):
+        wire.decode([model], blobs)
+    fn = RemoteFunction(RawSandbox({**CALL, "result": [model]}), "f", 10.0)
+    with pytest.raises(TypeError, match="cannot read"):
+        fn(1)
+    with pytest.raises(WireError, match="only as an argument"):
+        wire.encode(keras.Input(shape=(2,)), [])  # a lookup or a reply never sends one
+
+
+def test_a_keras_output_for_a_call_without_keras_inputs_is_refused():
+    import keras
+
+    inp = keras.Input(shape=(2,))
+    blobs: list[bytes] = []
+    data = wire.encode_keras_output(keras.Model(inp, keras.layers.Dense(1)(inp)), blobs)
+    fn = RemoteFunction(RawSandbox({**CALL, "result": data}, blobs), "f", 10.0)
+    with pytest.raises(TypeError, match="returned a Keras tensor, not a Keras tensor of the keras.Input"):
+        fn(np.ones(2))
+
+
+def test_a_block_is_applied_only_to_inputs_of_its_own_shapes():
+    import keras
+
+    inp = keras.Input(shape=(4,))
+    model = boundary.rebuild_model(keras.Model(inp, keras.layers.ReLU()(inp)).to_json(), [])
+    with pytest.raises(WireError, match="shapes"):
+        boundary.apply_model(model, [keras.Input(shape=(5,))])
+    with pytest.raises(WireError, match="1 inputs, not the 2"):
+        boundary.apply_model(model, [keras.Input(shape=(4,)), keras.Input(shape=(4,))])
+    assert tuple(boundary.apply_model(model, [keras.Input(shape=(4,))]).shape) == (None, 4)

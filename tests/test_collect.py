@@ -10,10 +10,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import SANDBOX_MISSING
+from suite import SANDBOX_MISSING
 
-from grader.classroom import collect_jobs
 from grader.collect import REPORT, UNMATCHED, CollectError, collect, report, slugify
+from grader.intake import collect_jobs
 from grader.lessons import NOTEBOOKS, ROOT, SOLUTIONS, select
 
 LESSON = select(["01_pixels"])[0]
@@ -237,6 +237,7 @@ def test_cli_prints_the_table_and_fails_clearly(tmp_path):
     assert again.returncode == 1 and "error:" in again.stderr and "--force" in again.stderr
 
 
+@pytest.mark.slow  # a class graded once more
 def test_collect_then_autograde_end_to_end(tmp_path):
     download = make_zip(
         tmp_path / "submissions.zip",

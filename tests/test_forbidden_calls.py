@@ -12,18 +12,8 @@ import json
 import time
 
 import pytest
-from conftest import SANDBOX_MISSING
+from suite import SANDBOX_MISSING
 
-from grader.classroom import (
-    ClassWorkspace,
-    Job,
-    LessonTests,
-    export_csv,
-    flags_for,
-    grade_submission,
-    student_program,
-    summary_table,
-)
 from grader.forbidden_calls import (
     MAX_PARSED_CELL,
     forbidden_uses,
@@ -31,7 +21,10 @@ from grader.forbidden_calls import (
     lesson_declaration_problems,
     review_flags,
 )
+from grader.grading import LessonTests, flags_for, grade_submission, student_program
+from grader.intake import Job
 from grader.lessons import Lesson
+from grader.records import ClassWorkspace, export_csv, summary_table
 
 LESSON_ID = "98_forbidden"
 SETUP = "import numpy as np\nfrom scipy import signal\n"

@@ -13,32 +13,23 @@ from pathlib import Path
 
 import pytest
 
-from grader import classroom
-from grader.classroom import (
+from grader import cells, classroom, grading, intake, messages, records
+from grader.classroom import run_jobs
+from grader.grading import LessonTests, could_not_grade, flags_for, grade_submission, student_program
+from grader.intake import MAX_CELLS, Job, NotebookRefused, collect_jobs, read_notebook, validate_notebook
+from grader.lessons import select
+from grader.messages import MESSAGE_CAP
+from grader.records import (
     COULD_NOT_GRADE,
     MALFORMED,
-    MAX_CELLS,
-    MESSAGE_CAP,
     NO_SANDBOX,
     SUBMITTED_A_LINK,
     TOO_LARGE,
     ClassWorkspace,
-    Job,
-    LessonTests,
-    NotebookRefused,
     Result,
-    collect_jobs,
-    could_not_grade,
     feedback_html,
-    flags_for,
-    grade_submission,
-    read_notebook,
-    run_jobs,
-    student_program,
-    validate_notebook,
     without_hidden_tests,
 )
-from grader.lessons import select
 from grader.workspace import CellResult
 
 LESSON = select(["01_pixels"])[0]
@@ -183,16 +174,16 @@ def test_a_40_mb_3000_cell_notebook_scores_zero_and_is_flagged_for_review(tmp_pa
     [job] = collect_jobs(LESSON, tmp_path / "class")
     result = grade_submission(job)
     assert result.score == 0 and "over the 20 MB limit" in result.reason and TOO_LARGE in result.flags
-    assert classroom.needs_review(result)
+    assert records.needs_review(result)
     assert time.monotonic() - start < 5, "the file must not even be read"
 
 
 def test_a_notebook_that_grows_past_the_limit_while_read_is_refused(tmp_path, monkeypatch):
     path = write(tmp_path / "x", "{}" + " " * 2000)
-    monkeypatch.setattr(classroom, "MAX_NOTEBOOK_BYTES", 1000)
+    monkeypatch.setattr(intake, "MAX_NOTEBOOK_BYTES", 1000)
     real_fstat = os.fstat
     monkeypatch.setattr(
-        classroom.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:]))
+        intake.os, "fstat", lambda fd: os.stat_result((*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:]))
     )
     nb, problem, flags = read_notebook(path)
     assert nb is None and "over the" in problem and flags == [TOO_LARGE]
@@ -257,7 +248,7 @@ def test_a_link_swapped_in_after_the_check_is_still_refused(tmp_path, monkeypatc
     (tmp_path / "eve").mkdir()
     (tmp_path / "eve" / FILE).symlink_to(honest)
     real_stat = os.stat
-    monkeypatch.setattr(classroom.os, "stat", lambda *a, **k: real_stat(honest) if a[0] == FILE else real_stat(*a, **k))
+    monkeypatch.setattr(intake.os, "stat", lambda *a, **k: real_stat(honest) if a[0] == FILE else real_stat(*a, **k))
     nb, problem, flags = read_notebook(tmp_path / "eve" / FILE)
     assert nb is None and "link" in problem and flags == [SUBMITTED_A_LINK]
 
@@ -267,7 +258,7 @@ def test_a_hard_link_is_graded_but_flagged(tmp_path):
     (tmp_path / "class" / "twin").mkdir()
     os.link(honest, tmp_path / "class" / "twin" / FILE)
     jobs = {job.folder: job for job in collect_jobs(LESSON, tmp_path / "class")}
-    assert jobs["twin"].notebook is not None and jobs["twin"].flags == [classroom.HARD_LINK]
+    assert jobs["twin"].notebook is not None and jobs["twin"].flags == [records.HARD_LINK]
 
 
 # ----------------------------------------------------------------------------- collecting a class
@@ -300,7 +291,7 @@ def test_every_folder_gets_a_job_and_a_record_of_its_own(tmp_path):
 def test_an_unexpected_failure_reading_one_folder_costs_that_folder_only(tmp_path, monkeypatch):
     for student in ("ada", "ben", "cy"):
         write(tmp_path / "class" / student, LESSON.source.read_text(encoding="utf-8"))
-    real = classroom._intake
+    real = intake._intake
     calls = []
 
     def flaky(job, *args):
@@ -309,7 +300,7 @@ def test_an_unexpected_failure_reading_one_folder_costs_that_folder_only(tmp_pat
             raise MemoryError("boom")
         return real(job, *args)
 
-    monkeypatch.setattr(classroom, "_intake", flaky)
+    monkeypatch.setattr(intake, "_intake", flaky)
     jobs = {j.folder: j for j in collect_jobs(LESSON, tmp_path / "class")}
     assert calls == ["ada", "ben", "ben", "cy", "cy"], "retried once"
     assert jobs["ada"].notebook is not None and jobs["cy"].notebook is not None and not jobs["cy"].problem
@@ -368,7 +359,7 @@ def test_an_unexpected_exception_is_retried_once(monkeypatch):
             raise KeyError("a bug")
         return Result(job.student_id, job.folder, job.lesson_id, 2.0, 2.0, 0.1)
 
-    monkeypatch.setattr(classroom, "_grade", flaky)
+    monkeypatch.setattr(grading, "_grade", flaky)
     assert grade_submission(tiny_job()).score == 2.0 and len(calls) == 2
 
 
@@ -454,7 +445,7 @@ def test_a_failed_dask_task_is_submitted_once_more_then_could_not_grade(monkeypa
 
 
 def test_could_not_grade_keeps_the_lesson_shape():
-    result = could_not_grade(Job(LESSON.lesson_id, "a", "a", SOURCE), classroom.Failure("X: y", "trace"))
+    result = could_not_grade(Job(LESSON.lesson_id, "a", "a", SOURCE), records.Failure("X: y", "trace"))
     assert result.max_score == 13 and len(result.cells) == len(TESTS.tests)
     assert result.flags == [COULD_NOT_GRADE] and result.reason == "could not grade: X: y"
 
@@ -475,16 +466,16 @@ def test_hidden_tests_are_replaced_by_one_comment():
 def test_the_autograded_notebook_holds_no_hidden_test_source(tmp_path):
     hidden, visible = set(), set()
     for cell in SOURCE["cells"]:
-        text = "".join(cell["source"])
-        if "### BEGIN HIDDEN TESTS" in text:
-            before, rest = text.split("### BEGIN HIDDEN TESTS", 1)
-            block, after = rest.split("### END HIDDEN TESTS", 1)
+        text = cells.source(cell)
+        if cells.HIDDEN_BEGIN in text:
+            before, rest = text.split(cells.HIDDEN_BEGIN, 1)
+            block, after = rest.split(cells.HIDDEN_END, 1)
             hidden |= {line.strip() for line in block.splitlines() if len(line.strip()) > 25}
             visible |= {line.strip() for line in (before + after).splitlines()}
     hidden -= visible  # a line a visible test also has is not a secret
     assert len(hidden) > 10
-    cells = [CellResult(gid, 0.0, pts, f"{gid} failed", "", f"secret detail of {gid}") for gid, _, pts in TESTS.tests]
-    result = Result("ada", "ada", LESSON.lesson_id, 0.0, 13.0, 1.0, cells=cells)
+    results = [CellResult(gid, 0.0, pts, f"{gid} failed", "", f"secret detail of {gid}") for gid, _, pts in TESTS.tests]
+    result = Result("ada", "ada", LESSON.lesson_id, 0.0, 13.0, 1.0, cells=results)
     ClassWorkspace(tmp_path / "ws")._write_autograded(LESSON, result)
     text = (tmp_path / "ws" / "autograded" / "ada" / LESSON.lesson_id / FILE).read_text(encoding="utf-8")
     assert "HIDDEN TESTS" not in text and not any(json.dumps(line)[1:-1] in text for line in hidden)
@@ -496,7 +487,7 @@ def test_feedback_shows_reasons_never_details():
     cells = [CellResult("test_crop", 0.0, 3.0, "crop returned the wrong shape", "", "hidden input: image 7x9")]
     page = feedback_html(Result("ada", "ada", LESSON.lesson_id, 0.0, 3.0, 1.0, cells=cells))
     assert "wrong shape" in page and "hidden input" not in page
-    failed = could_not_grade(Job(LESSON.lesson_id, "a", "a", SOURCE), classroom.Failure("OSError: /srv/x", "tb"))
+    failed = could_not_grade(Job(LESSON.lesson_id, "a", "a", SOURCE), records.Failure("OSError: /srv/x", "tb"))
     page = feedback_html(failed)
     assert "/srv/x" not in page and "your instructor will review it" in page
 
@@ -529,8 +520,8 @@ def test_messages_are_capped_and_always_writable(tmp_path):
     result = Result("ada", folder, LESSON.lesson_id, 0.0, 13.0, 1.0, reason="x\ud800" + "y" * 10_000)
     space = ClassWorkspace(tmp_path / "ws")
     space.write_json(LESSON, result)
-    assert classroom.export_csv(tmp_path / "ws", tmp_path / "grades.csv") == 1
-    assert len(classroom._text(result.reason)) == MESSAGE_CAP
+    assert records.export_csv(tmp_path / "ws", tmp_path / "grades.csv") == 1
+    assert len(messages.capped(result.reason)) == MESSAGE_CAP
     (tmp_path / "page.html").write_text(feedback_html(result), encoding="utf-8")
 
 
@@ -539,7 +530,7 @@ def test_a_gradebook_that_cannot_be_written_still_leaves_the_json_record(tmp_pat
     result = Result("ada", "ada", LESSON.lesson_id, 0.0, 13.0, 1.0)
     space.record(LESSON, result)
     [saved] = space.results(LESSON.lesson_id)
-    assert classroom.COULD_NOT_RECORD in saved.flags and "gradebook" in saved.reason
+    assert records.COULD_NOT_RECORD in saved.flags and "gradebook" in saved.reason
 
 
 def test_the_pattern_scan_is_linear_on_hostile_input():

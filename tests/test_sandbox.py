@@ -1,6 +1,6 @@
 """The sandbox on its own: bubblewrap's command line, the refusal without isolation, and attacks on one sandbox.
 
-The attacks run only inside the full sandbox (``requires_sandbox``); the command-line and refusal tests
+The attacks run only inside the full sandbox (marked ``root``); the command-line and refusal tests
 run everywhere, in milliseconds.
 """
 
@@ -14,7 +14,6 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import requires_sandbox
 
 from grader.sandbox import isolation, launch
 from grader.sandbox.client import Sandbox, SandboxStartError
@@ -147,7 +146,7 @@ def sandbox():
     box.close()
 
 
-@requires_sandbox
+@pytest.mark.root
 def test_sandbox_starts_quickly_as_its_own_user(sandbox):
     reply = sandbox.run_cell("import os; print('ids', os.getuid(), os.getpid(), sorted(os.listdir('/')))", timeout=30)
     assert reply["ok"], reply
@@ -158,7 +157,7 @@ def test_sandbox_starts_quickly_as_its_own_user(sandbox):
     assert "sandboxed (bubblewrap" in sandbox.isolation
 
 
-@requires_sandbox
+@pytest.mark.root
 def test_the_host_is_out_of_sight_and_out_of_reach(sandbox):
     code = """
 import os
@@ -194,7 +193,7 @@ print('DEV', sorted(os.listdir('/dev')))
     assert "sda" not in devices and "vda" not in devices and "mem" not in devices and "kmsg" not in devices
 
 
-@requires_sandbox
+@pytest.mark.root
 def test_a_fork_bomb_hits_the_submissions_process_limit_and_dies_with_it(sandbox):
     reply = sandbox.run_cell(
         "import os\nn = 0\ntry:\n    for _ in range(200):\n        if os.fork() == 0:\n            while True: pass\n"
@@ -209,7 +208,7 @@ def test_a_fork_bomb_hits_the_submissions_process_limit_and_dies_with_it(sandbox
     assert not still_running(members), "every spinning child is dead"
 
 
-@requires_sandbox
+@pytest.mark.root
 def test_memory_is_limited_for_the_submission_not_per_process(sandbox):
     """Twenty children of 512 MiB each under a 2 GB sandbox: the total stays under 2 GB."""
     before = psutil.virtual_memory().used
@@ -224,7 +223,7 @@ def test_memory_is_limited_for_the_submission_not_per_process(sandbox):
     assert rise < 2.5 * 1024**3, f"memory in use rose by {rise / 1024**3:.1f} GiB"
 
 
-@requires_sandbox
+@pytest.mark.root
 def test_a_daemon_does_not_outlive_its_sandbox(sandbox):
     sandbox.run_cell(
         "import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(600)\n"
@@ -237,7 +236,7 @@ def test_a_daemon_does_not_outlive_its_sandbox(sandbox):
     assert not still_running(members)
 
 
-@requires_sandbox
+@pytest.mark.root
 def test_kill_minus_one_reaches_only_the_sandbox(sandbox):
     me = os.getpid()
     code = "import os, signal, time\nif os.fork() == 0:\n    time.sleep(60)\n"
@@ -247,7 +246,7 @@ def test_kill_minus_one_reaches_only_the_sandbox(sandbox):
     assert reply["ok"] and "AFTER" in sandbox.stdout.take(), reply
 
 
-@requires_sandbox
+@pytest.mark.root
 def test_a_sandbox_that_cannot_start_is_the_graders_problem(monkeypatch):
     monkeypatch.setattr("grader.sandbox.client.START_TIMEOUT_SECONDS", 5)
     box = Sandbox(memory_gb=0.01)  # too little address space for Python to start
@@ -266,17 +265,57 @@ def test_a_checkout_under_a_system_folder_is_refused(monkeypatch, tmp_path):
         isolation.refuse_visible_course()
 
 
-def test_flooding_output_costs_the_grader_little_cpu():
-    """Past the cap the grader reads slowly: the flood blocks the flooder's own pipe, not the grader's CPU."""
+def test_output_written_before_the_reply_is_never_lost():
+    """The reply travels on another pipe than stdout: taking the output waits for what the pipe already holds."""
+    from grader.sandbox.client import CappedStream
+
+    for attempt in range(50):
+        read_end, write_end = os.pipe()
+        stream = CappedStream()
+        os.write(write_end, b"AFTER %d" % attempt)
+        with os.fdopen(read_end, "rb") as pipe:
+            drainer = stream.follow(pipe)
+            assert stream.take() == f"AFTER {attempt}"
+            os.close(write_end)
+            drainer.join(5)
+        assert not drainer.is_alive()
+
+
+def test_taking_output_from_a_pipe_that_never_goes_quiet_gives_up():
+    """A child that prints without pause cannot hold the grader: the wait for the pipe is bounded."""
     import threading
 
     from grader.sandbox.client import CappedStream
 
     read_end, write_end = os.pipe()
+    stream = CappedStream(cap=10**9)
+    stop = threading.Event()
+
+    def chatter() -> None:
+        while not stop.is_set():
+            os.write(write_end, b"x" * 4096)
+
+    with os.fdopen(read_end, "rb") as pipe:
+        stream.follow(pipe)
+        writer = threading.Thread(target=chatter, daemon=True)
+        writer.start()
+        start = time.monotonic()
+        stream.take()
+        waited = time.monotonic() - start
+        stop.set()
+        writer.join(5)
+        os.close(write_end)
+    assert waited < 3, f"take() waited {waited:.1f} s"
+
+
+def test_flooding_output_costs_the_grader_little_cpu():
+    """Past the cap the grader reads slowly: the flood blocks the flooder's own pipe, not the grader's CPU."""
+    from grader.sandbox.client import CappedStream
+
+    read_end, write_end = os.pipe()
     stream = CappedStream(cap=1024)
     with os.fdopen(read_end, "rb") as pipe:  # buffered, like a subprocess's stdout
-        drainer = threading.Thread(target=stream.drain, args=(pipe,), daemon=True)
-        drainer.start()
+        drainer = stream.follow(pipe)
         deadline = time.monotonic() + 1.0
         written = 0
         os.set_blocking(write_end, False)
@@ -289,3 +328,60 @@ def test_flooding_output_costs_the_grader_little_cpu():
         drainer.join(5)
     assert written < 64 * 1024**2, f"{written / 1024**2:.0f} MiB read in a second: the grader is not throttling"
     assert len(stream.data) == 1024 and stream.dropped > 0
+
+
+# ----------------------------------------------------------------------------- a Keras block across the boundary
+
+STUDENT_BLOCKS = """
+import keras
+from keras import layers
+
+
+def block(x, filters, stride=1):
+    y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
+    y = layers.ReLU()(layers.BatchNormalization()(y))
+    y = layers.Conv2D(filters, 3, padding="same", use_bias=False)(y)
+    shortcut = layers.Conv2D(filters, 1, strides=stride, use_bias=False)(x)
+    return layers.ReLU()(layers.Add()([y, shortcut]) + shortcut)
+
+
+def with_lambda(x, filters, stride=1):
+    return keras.layers.Lambda(lambda t: t * 2)(x)
+
+
+def ignores_its_input(x, filters, stride=1):
+    return layers.Conv2D(filters, 1)(keras.Input(shape=(8, 6, 4)))
+"""
+
+
+@pytest.mark.root
+def test_a_students_functional_block_comes_back_as_a_tensor_of_the_graders_graph():
+    """A test cell's keras.Input goes in, the student's layers (and weights) come out applied to it."""
+    import warnings
+
+    import keras
+    import numpy as np
+
+    from grader.trusted import StudentNamespace
+
+    with Sandbox(memory_gb=3) as box:
+        assert box.run_cell(STUDENT_BLOCKS, timeout=120)["ok"], box.stderr.take()
+        namespace = StudentNamespace({}, box, 120)
+        inp_t = keras.Input(shape=(8, 6, 4))
+        out_t = namespace["block"](inp_t, 8, stride=2)
+        model_t = keras.Model(inp_t, out_t)
+        here: dict = {}
+        exec(STUDENT_BLOCKS, here)  # the same function, in the grader's own process
+        inp = keras.Input(shape=(8, 6, 4))
+        reference = keras.Model(inp, here["block"](inp, 8, stride=2))
+        assert [type(a).__name__ for a in model_t.layers] == [type(a).__name__ for a in reference.layers]
+        assert model_t.count_params() == reference.count_params()
+        reference.set_weights(model_t.get_weights())
+        x = np.random.default_rng(0).random((4, 8, 6, 4)).astype(np.float32)
+        assert np.allclose(model_t(x, training=False), reference(x, training=False), atol=1e-5)
+        with pytest.raises(TypeError, match="Keras model refused: layer 'Lambda'"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            namespace["with_lambda"](inp_t, 8)
+        with pytest.raises(ValueError, match="not computed from the keras.Input it was given"):
+            namespace["ignores_its_input"](inp_t, 8)
+        assert keras.Model(inp_t, namespace["block"](inp_t, 4)).count_params() > 0, "the sandbox still answers"

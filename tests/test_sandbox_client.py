@@ -42,6 +42,7 @@ def fake(monkeypatch, tmp_path, reply: bytes, *, greeting: bytes = GREETING, lin
         return args, None, None
 
     monkeypatch.setattr(Sandbox, "_command", command)
+    monkeypatch.setattr(Sandbox, "_find_agent_pid", lambda self: self.proc.pid)  # the fake agent is the process
     monkeypatch.setattr(client, "INTERRUPT_GRACE_SECONDS", 0.5)
     box = Sandbox(memory_gb=1)
     return box
@@ -107,3 +108,21 @@ def test_a_well_formed_reply_passes(monkeypatch, tmp_path):
     box.start()
     assert box.run_cell("x = 1", timeout=5) == {"ok": True, "error": "", "seconds": 0.1}
     box.close()
+
+
+def test_a_keras_input_argument_is_sent_as_its_shape_alone():
+    keras = pytest.importorskip("keras")
+    from grader import wire
+
+    x, y = keras.Input(shape=(8, 6, 4)), keras.Input(shape=(3,))
+    message, blobs = client.call_message("residual_block", (x, [y]), {"stride": 2, "skip": x})
+    inputs = [
+        {"__keras_input__": {"shape": [8, 6, 4], "dtype": "float32"}},
+        {"__keras_input__": {"shape": [3], "dtype": "float32"}},
+    ]
+    assert message["args"] == {"__tuple__": [inputs[0], [inputs[1]]]} and blobs == []
+    assert message["kwargs"] == {"stride": 2, "skip": inputs[0]}
+    with pytest.raises(wire.RefusedArgument, match="keras.Input"):
+        client.call_message("f", (keras.layers.Dense(2)(y),), {})
+    with pytest.raises(wire.RefusedArgument, match="only as an argument or inside"):
+        client.call_message("f", ({(1, 2): x},), {})  # a dict the wire cannot carry: it would go as a stand-in

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 
 from grader import boundary, wire
+from grader.messages import MESSAGE_CAP, SUMMARY_CAP
 
-MESSAGE_LIMIT = boundary.MESSAGE_LIMIT
 #: Arrays and generators inside the arguments are followed this many levels into lists, tuples and dicts.
 ARGUMENT_DEPTH = 3
 #: Work np.shares_memory may do before the agent settles for "may share" (exact answers can be slow).
@@ -43,7 +43,7 @@ def _exception_info(err: BaseException) -> dict:
     return {
         "type": type(err).__name__[: boundary.NAME_LIMIT],
         "mro": mro,
-        "message": _safe_str(err, MESSAGE_LIMIT),
+        "message": _safe_str(err, MESSAGE_CAP),
     }
 
 
@@ -104,6 +104,32 @@ def _shares(a: np.ndarray, b: np.ndarray) -> bool:
         return True
 
 
+def _keras_outcome(name: str, inputs: list, result: Any, out_blobs: list[bytes]) -> dict:
+    """The outcome of a call given keras.Input tensors: the Keras tensor it returned, as the model from those
+    inputs to it; anything else it returned is a TypeError for the test to report."""
+    if not wire.is_keras_tensor(result):
+        message = (
+            f"{name[:200]} returned {type(result).__name__[:100]}, not a Keras tensor: called with a keras.Input, "
+            "it must return the tensor its last layer outputs (built with the Functional API)"
+        )
+        return {"raised": _exception_info(TypeError(message))}
+    try:
+        import keras
+
+        model = keras.Model(inputs[0] if len(inputs) == 1 else inputs, result)
+    except Exception as err:  # noqa: BLE001 - Keras refuses a graph that does not start at the given inputs
+        message = (
+            f"the Keras tensor {name[:200]} returned is not computed from the keras.Input it was given "
+            f"({type(err).__name__}: {_safe_str(err, SUMMARY_CAP)})"
+        )
+        return {"raised": _exception_info(ValueError(message))}
+    try:
+        return {"result": wire.encode_keras_output(model, out_blobs)}
+    except Exception as err:  # noqa: BLE001 - a model that cannot be described is unsendable
+        del out_blobs[:]
+        return {"unsendable": _safe_str(err, 1000)}
+
+
 class Agent:
     """The student's namespace, an IPython shell to run cells in, and the request loop."""
 
@@ -125,7 +151,7 @@ class Agent:
         try:
             wire.send(self.outbox, message, list(blobs), limits=wire.REPLY_LIMITS)
         except wire.WireError as err:
-            reason = f"the reply is too large to send ({_safe_str(err, 500)})"
+            reason = f"the reply is too large to send ({_safe_str(err, SUMMARY_CAP)})"
             if seconds is None:
                 small = {"error": reason}
             else:
@@ -141,7 +167,7 @@ class Agent:
         error = result.error_in_exec or result.error_before_exec
         sys.stdout.flush()
         sys.stderr.flush()
-        text = "" if error is None else f"{type(error).__name__[:100]}: {_safe_str(error, MESSAGE_LIMIT)}"
+        text = "" if error is None else f"{type(error).__name__[:100]}: {_safe_str(error, MESSAGE_CAP)}"
         return {"ok": error is None, "error": text, "seconds": float(time.perf_counter() - start)}
 
     def lookup(self, name: str) -> tuple[dict, list[bytes]]:
@@ -182,6 +208,8 @@ class Agent:
         except BaseException as err:  # noqa: BLE001 - every student exception is reported, typed, to the grader
             result, outcome = None, {"raised": _exception_info(err)}
         seconds = float(time.perf_counter() - start)
+        if not outcome and store.keras_inputs:
+            outcome = _keras_outcome(name, store.keras_inputs, result, out_blobs)
         if not outcome:
             try:
                 outcome = {"result": wire.encode(result, out_blobs)}
@@ -228,7 +256,7 @@ class Agent:
             except KeyboardInterrupt:
                 self.reply({"interrupted": True})
             except (wire.WireError, KeyError, TypeError, ValueError) as err:  # a malformed request: say so, go on
-                info = {"type": "TypeError", "mro": ["builtins.TypeError"], "message": _safe_str(err, 500)}
+                info = {"type": "TypeError", "mro": ["builtins.TypeError"], "message": _safe_str(err, SUMMARY_CAP)}
                 self.reply({"raised": info, "seconds": 0.0, "changed": [], "views": []})
 
 

@@ -9,6 +9,7 @@ its own (see :mod:`grader.sandbox.launch`, :mod:`grader.sandbox.cgroups`, :mod:`
 from __future__ import annotations
 
 import os
+import select
 import shutil
 import signal
 import subprocess
@@ -23,6 +24,7 @@ from typing import Any
 import course_utils
 import grader
 from grader import boundary, wire
+from grader.messages import SUMMARY_CAP, capped
 from grader.sandbox import cgroups, isolation, launch
 from grader.sandbox.cgroups import SubmissionCgroup
 from grader.sandbox.isolation import UidSlot
@@ -32,6 +34,8 @@ INTERRUPT_GRACE_SECONDS = 3.0
 START_TIMEOUT_SECONDS = 120.0
 #: Past the output cap, the grader reads at most 1 MiB per pause: a flood costs the grader almost no CPU.
 FLOOD_PAUSE_SECONDS = 0.05
+#: How long reading what a cell already printed may take before the grader goes on without the rest.
+SETTLE_SECONDS = 1.0
 
 
 class SandboxDied(RuntimeError):
@@ -44,45 +48,94 @@ class SandboxTimeout(RuntimeError):
 
 @dataclass
 class CappedStream:
-    """Reads a pipe to its end, keeping at most ``cap`` bytes."""
+    """Reads a pipe to its end, keeping at most ``cap`` bytes.
+
+    The agent flushes its output before it replies, but the reply travels on another pipe: :meth:`take`
+    first waits until what is already in this pipe has been read, so a cell's last lines are never lost.
+    """
 
     cap: int = OUTPUT_CAP_BYTES
     data: bytearray = field(default_factory=bytearray)
     dropped: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _fd: int | None = field(default=None, repr=False)  # the pipe being drained, until its end
 
-    def drain(self, pipe: Any) -> None:
+    def follow(self, pipe: Any) -> threading.Thread:
+        """Start reading ``pipe`` in a thread of its own, which ends at the pipe's end."""
+        self._fd = pipe.fileno()
+        reader = threading.Thread(target=self._drain, args=(self._fd,), daemon=True)
+        reader.start()
+        return reader
+
+    def _drain(self, fd: int) -> None:
         """Read to the end; past the cap, slowly, so a flood blocks the flooding sandbox, not the grader's CPU."""
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
         while True:
-            full = len(self.data) >= self.cap
-            chunk = pipe.read1(1024 * 1024 if full else 8192)
-            if not chunk:
-                return
-            room = self.cap - len(self.data)
-            if room > 0:
-                self.data += chunk[:room]
-            self.dropped += max(0, len(chunk) - max(room, 0))
+            poller.poll()  # until there is something to read, or the pipe's end
+            with self._lock:
+                full = len(self.data) >= self.cap
+                try:
+                    chunk = os.read(fd, 1024 * 1024 if full else 65536)
+                except OSError:
+                    chunk = b""
+                if not chunk:
+                    self._fd = None
+                    return
+                room = self.cap - len(self.data)
+                if room > 0:
+                    self.data += chunk[:room]
+                self.dropped += max(0, len(chunk) - max(room, 0))
             if full:
                 time.sleep(FLOOD_PAUSE_SECONDS)
 
+    def settle(self, seconds: float = SETTLE_SECONDS) -> None:
+        """Wait (at most ``seconds``) until the bytes already written to the pipe have been read."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._fd is None or len(self.data) >= self.cap or not _has_bytes(self._fd):
+                    return
+            time.sleep(0.002)
+
     def take(self) -> str:
         """Text written since the last call (the cap applies to the whole life of the sandbox)."""
-        text = self.data.decode("utf-8", "replace")
-        self.data.clear()
-        if self.dropped:
-            text += f"\n[… {self.dropped:,} more bytes of output were cut]"
-            self.dropped = 0
+        self.settle()
+        with self._lock:
+            text = self.data.decode("utf-8", "replace")
+            self.data.clear()
+            if self.dropped:
+                text += f"\n[… {self.dropped:,} more bytes of output were cut]"
+                self.dropped = 0
         return text
 
 
+def _has_bytes(fd: int) -> bool:
+    """Whether a read of ``fd`` would return bytes now."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return any(events & select.POLLIN for _, events in poller.poll(0))
+
+
 def call_message(name: str, args: tuple, kwargs: dict) -> tuple[dict, list[bytes]]:
-    """The request that calls the student's ``name(*args, **kwargs)``, and its blobs."""
+    """The request that calls the student's ``name(*args, **kwargs)``, and its blobs.
+
+    A ``keras.Input`` argument goes as its shape (:mod:`grader.wire`); one the request would not carry as such
+    (inside a value that cannot be sent), any other Keras tensor, or more than MAX_MODEL_INPUTS of them is a
+    :class:`~grader.wire.RefusedArgument`.
+    """
     blobs: list[bytes] = []
+    keras_inputs: list = []
     message = {
         "op": "call",
         "name": name,
-        "args": wire.encode(tuple(args), blobs, lenient=True),
-        "kwargs": wire.encode(dict(kwargs), blobs, lenient=True),
+        "args": wire.encode(tuple(args), blobs, lenient=True, keras_inputs=keras_inputs),
+        "kwargs": wire.encode(dict(kwargs), blobs, lenient=True, keras_inputs=keras_inputs),
     }
+    if [id(t) for t in keras_inputs] != [id(t) for t in wire.keras_inputs_in(args, kwargs)]:
+        raise wire.RefusedArgument("a keras.Input can be sent only as an argument or inside lists, tuples and dicts")
+    if len(keras_inputs) > boundary.MAX_MODEL_INPUTS:
+        raise wire.RefusedArgument(f"at most {boundary.MAX_MODEL_INPUTS} keras.Input tensors can be sent in one call")
     return message, blobs
 
 
@@ -209,12 +262,12 @@ class Sandbox:
         os.close(from_agent_w)
         self.to_agent = os.fdopen(to_agent_w, "wb", buffering=0)
         self.from_agent = os.fdopen(from_agent_r, "rb", buffering=0)
-        for stream, pipe in ((self.stdout, self.proc.stdout), (self.stderr, self.proc.stderr)):
-            threading.Thread(target=stream.drain, args=(pipe,), daemon=True).start()
+        self.stdout.follow(self.proc.stdout)
+        self.stderr.follow(self.proc.stderr)
         try:
             hello, _ = self._receive(timeout=START_TIMEOUT_SECONDS)
         except (SandboxDied, SandboxTimeout) as err:
-            detail = self.stderr.take().strip()[-500:]
+            detail = capped(self.stderr.take().strip(), SUMMARY_CAP, tail=True)
             self.close()
             raise SandboxStartError(f"the sandbox did not start ({err}){': ' + detail if detail else ''}") from err
         try:
@@ -353,6 +406,8 @@ class Sandbox:
         worker.join(max(0.0, timeout))
         if worker.is_alive():
             self._interrupt_or_kill(worker)
+            if "error" in box:  # the channel closed while it was interrupted: that sandbox is gone, reap it now
+                self._kill()
             raise SandboxTimeout(f"no answer within {timeout:g} s")
         value = box.get("value")
         if "error" in box or not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], dict)):
