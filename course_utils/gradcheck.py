@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from course_utils.checks import NOT_IMPLEMENTED_HINT, _fail, _format_number, _shape_hints
+from course_utils.checks.messages import NOT_IMPLEMENTED_HINT, failure, format_number, shape_hints
 
 __all__ = [
     "GRADIENT_TOLERANCE",
@@ -52,12 +52,12 @@ GRADIENT_TOLERANCE = 1e-7
 #: The step h of the central differences.
 DEFAULT_STEP = 1e-5
 #: Floor of the denominator |a| + |b| in :func:`relative_error`, so that two zeros compare as equal.
-RELATIVE_ERROR_FLOOR = 1e-12
+RELATIVE_ERROR_FLOOR = 1e-8
 
 
 def _format_pair(analytic: Any, numeric: Any) -> tuple[str, str]:
     """The two values with 6 significant digits, or as many more (up to 12) as it takes to tell them apart."""
-    first, second = _format_number(analytic), _format_number(numeric)
+    first, second = format_number(analytic), format_number(numeric)
     for digits in range(7, 13):
         if first != second:
             break
@@ -176,10 +176,11 @@ def _elementwise_relative_error(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def relative_error(a: Any, b: Any) -> float:
     """The largest elementwise relative error between two arrays of the same shape::
 
-        max over i of |a_i - b_i| / max(1e-12, |a_i| + |b_i|)
+        max over i of |a_i - b_i| / max(1e-8, |a_i| + |b_i|)
 
     The value lies in [0, 1]: 0 for equal arrays (two zeros included), 1 when some a_i and b_i have opposite
-    signs, or one is 0 and the other is at least 1e-12. The floor only matters when |a_i| + |b_i| < 1e-12.
+    signs, or one is 0 and the other is at least 1e-8. The floor only matters when |a_i| + |b_i| < 1e-8:
+    two gradients that small are equal for every purpose of a gradient check.
     Empty arrays give 0.0; a NaN or an infinity in either array gives NaN, which fails every tolerance.
 
     Raises:
@@ -313,7 +314,7 @@ def _gradient_shape_hints(
     if len(got) != len(x_shape):
         if math.prod(got) == math.prod(x_shape):
             return ["the same number of values in another shape: a keepdims=True, a squeeze or a reshape too many"]
-        return _shape_hints(got, x_shape)
+        return shape_hints(got, x_shape)
     if sorted(got) == sorted(x_shape):
         return ["the axes are in another order: a transpose missing, or one too many"]
     return [
@@ -325,7 +326,7 @@ def _factor_note(ratio: float, x_shape: tuple[int, ...]) -> str:
     """When the scale error equals a size of x, say so: that size was probably divided by too often or not at all."""
     for size in sorted(set(x_shape), reverse=True):
         if size > 1 and math.isclose(ratio, size, rel_tol=1e-6):
-            return f" ({_format_number(ratio)} is a size of x: a division by it missing?)"
+            return f" ({format_number(ratio)} is a size of x: a division by it missing?)"
         if size > 1 and math.isclose(ratio, 1 / size, rel_tol=1e-6):
             return f" (1/{size}, and {size} is a size of x: divided by it once too often?)"
     return ""
@@ -342,7 +343,7 @@ def _gradient_hints(
     largest = float(np.abs(numeric).max())
     if largest < 1e-8 and float(np.abs(analytic).max()) < 1e-8:
         return [
-            f"both gradients are nearly zero (largest numeric value {_format_number(largest)}): the relative "
+            f"both gradients are nearly zero (largest numeric value {format_number(largest)}): the relative "
             "error of two tiny numbers is round-off noise; test with a random dout, not ones"
         ]
     if not np.any(analytic):
@@ -362,7 +363,7 @@ def _gradient_hints(
         elif not math.isclose(ratio, 1.0, rel_tol=1e-4):
             flipped = " and the opposite sign" if ratio < 0 else ""
             hints.append(
-                f"every value of the analytic gradient is {_format_number(ratio)} times the numeric one{flipped}: "
+                f"every value of the analytic gradient is {format_number(ratio)} times the numeric one{flipped}: "
                 f"a factor is missing (e.g. 1/N, γ, 1/(1−rate)){_factor_note(abs(ratio), x_shape)}"
             )
     if dtype in (np.float32, np.float16) and float(np.nanmax(errors)) < 1e-3:
@@ -408,7 +409,7 @@ def check_gradient(
     header = [f"gradient: {name} = ∂L/∂x for L = sum(f(x) * dout), x of shape {x.shape}"]
     problem = _unreadable(analytic)
     if problem:
-        raise _fail(exercise, case, header + [problem], [hint])
+        raise failure(exercise, case, header + [problem], [hint])
     array = np.asarray(analytic)
     lines = header + [
         f"analytic: shape {tuple(array.shape)}, dtype {array.dtype}",
@@ -416,7 +417,7 @@ def check_gradient(
     ]
     if array.shape != x.shape:
         dout_shape = None if upstream is None else upstream.shape
-        raise _fail(
+        raise failure(
             exercise,
             case,
             lines + [_shape_problem(name, tuple(array.shape), x.shape)],
@@ -426,16 +427,16 @@ def check_gradient(
         with np.errstate(all="ignore"):  # a forward pass that overflows is diagnosed below, not warned about
             numeric = _central_differences(f, x, upstream, step)
     except NotImplementedError as err:
-        raise _fail(exercise, case, lines + ["f(x) raised NotImplementedError"], [NOT_IMPLEMENTED_HINT]) from err
+        raise failure(exercise, case, lines + ["f(x) raised NotImplementedError"], [NOT_IMPLEMENTED_HINT]) from err
     except _OutputShapeError as err:
-        raise _fail(
+        raise failure(
             exercise,
             case,
             lines + [str(err)],
             ["the forward pass returns the wrong shape: make its own test cell pass first", hint],
         ) from err
     except Exception as err:  # the student's forward pass crashed: report it with this case
-        raise _fail(
+        raise failure(
             exercise,
             case,
             lines + [f"computing the numeric gradient, f(x) raised {type(err).__name__}: {err}"],
@@ -455,4 +456,4 @@ def check_gradient(
         f"{off} of {errors.size} values are off by more than the tolerance",
     ]
     hints = _gradient_hints(values, numeric, errors, array.dtype, x.shape)
-    raise _fail(exercise, case, lines, hints + [hint])
+    raise failure(exercise, case, lines, hints + [hint])

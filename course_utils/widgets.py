@@ -13,7 +13,8 @@ import base64
 import io
 import os
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -28,14 +29,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from scipy.signal import correlate2d
 
-from course_utils.plotting import (
+from course_utils.plotting.primitives import (
     MIN_FONTSIZE,
-    _centred_norm,
-    _common_factor,
-    _draw_values,
-    _fit_fontsize,
-    _gray_2d,
-    _value_formatter,
+    centred_norm,
+    common_factor,
+    draw_values,
+    fit_fontsize,
+    gray_2d,
+    value_formatter,
 )
 
 __all__ = ["convolution_explorer", "has_live_frontend", "padding_stride_explorer", "pooling_shift_explorer"]
@@ -76,6 +77,110 @@ def _freeze_layout(fig: Figure) -> None:
         fig.set_layout_engine(None)
 
 
+# --------------------------------------------------------------------------- live or static
+
+
+@dataclass(frozen=True)
+class _Slider:
+    """An integer slider of a live explorer: the keyword it gives the drawing, its label, start value and range.
+
+    ``wide_label`` lets the label take the width it needs; ``play_interval`` (milliseconds) puts a play button
+    before the slider that steps it on its own.
+    """
+
+    name: str
+    description: str
+    value: int
+    low: int
+    high: int
+    wide_label: bool = True
+    play_interval: int | None = None
+
+
+def _explorer(
+    static: bool | None,
+    *,
+    figure: Mapping[str, Any],
+    panels: Callable[[Figure], Any],
+    draw: Callable[..., None],
+    rows: Sequence[Sequence[_Slider]],
+    caption: Callable[[Figure, Mapping[str, int]], str],
+    still: Callable[[], Figure] | None = None,
+) -> Any:
+    """An explorer's picture, ``draw(panels(fig), **values)`` for the values of its sliders, live or static.
+
+    ``static=None`` picks live only when :func:`has_live_frontend` says widgets can run. Live: an ipywidgets.VBox
+    of the sliders (each of ``rows`` side by side) above an Output that shows the picture, redrawn on every change,
+    with ``caption(fig, values)`` as its text for plain front ends; the drawn Figure is its ``figure``. Static: a
+    matplotlib Figure, ``still()`` or else the picture for the sliders' start values. ``figure`` holds the keyword
+    arguments of the Figure (figsize, layout). Either way the result shows when it is the last expression of the
+    cell (assigning it shows nothing).
+    """
+    if static is None:
+        static = not has_live_frontend()
+    if static:
+        if still is not None:
+            fig = still()
+        else:
+            fig = plt.figure(**figure)
+            draw(panels(fig), **{slider.name: slider.value for row in rows for slider in row})
+        # Shown by being the cell's last expression, like the live widget. Closing it keeps the inline
+        # backend from drawing it a second time at the end of the cell; the Figure itself stays usable.
+        plt.close(fig)
+        return fig
+    try:
+        import ipywidgets as widgets
+    except ImportError as error:
+        raise ImportError("the live explorer needs ipywidgets: pip install ipywidgets, or pass static=True") from error
+
+    fig = Figure(**figure)
+    FigureCanvasAgg(fig)
+    axes = panels(fig)
+    controls: dict[str, Any] = {}
+    lines = []
+    for row in rows:
+        line = []
+        for slider in row:
+            control = widgets.IntSlider(
+                value=slider.value,
+                min=slider.low,
+                max=slider.high,
+                description=slider.description,
+                continuous_update=False,
+                **({"style": {"description_width": "initial"}} if slider.wide_label else {}),
+            )
+            if slider.play_interval is not None:
+                play = widgets.Play(
+                    value=slider.value,
+                    min=slider.low,
+                    max=slider.high,
+                    interval=slider.play_interval,
+                    description="play",
+                )
+                widgets.jslink((play, "value"), (control, "value"))
+                line.append(play)
+            line.append(control)
+            controls[slider.name] = control
+        lines.append(widgets.HBox(line))
+    output = widgets.Output()
+
+    def redraw(change: Any = None) -> None:
+        values = {name: control.value for name, control in controls.items()}
+        draw(axes, **values)
+        _show_png(output, fig, caption(fig, values))
+
+    for control in controls.values():
+        control.observe(redraw, names="value")
+    redraw()
+    _freeze_layout(fig)  # keep the first layout: redrawing on each change is then about twice as fast
+    box = widgets.VBox([*lines, output])
+    box.figure = fig  # the drawn Figure, for inspection and tests
+    return box
+
+
+# --------------------------------------------------------------------------- convolution
+
+
 def _validate(image: Any, kernel: Any, stride: Any) -> tuple[np.ndarray, np.ndarray]:
     """Check the explorer's arguments; ValueError names the argument and the shape seen."""
     image, kernel = np.asarray(image), np.asarray(kernel)
@@ -98,9 +203,9 @@ def _positions(image_shape: tuple[int, int], kernel_shape: tuple[int, int], stri
 
 def _weight_text(weights: np.ndarray) -> Callable[[float], str]:
     """How to print one weight: '1/9' for blur kernels, so the products visibly add up; else like any value."""
-    factor = _common_factor(weights)
+    factor = common_factor(weights)
     if factor is None:
-        return _value_formatter(weights, None)
+        return value_formatter(weights, None)
     return lambda weight: f"{round(weight * factor)}/{factor}"
 
 
@@ -109,7 +214,7 @@ def _label_factors(ax: Axes, window: np.ndarray, weights: np.ndarray) -> None:
     labels = list(ax.texts)
     if max(weights.shape) > 5 or len(labels) != weights.size or 0.6 * labels[0].get_fontsize() < MIN_FONTSIZE:
         return
-    pixel_text, weight_text = _value_formatter(window, None), _weight_text(weights)
+    pixel_text, weight_text = value_formatter(window, None), _weight_text(weights)
     for text, (r, c) in zip(labels, np.ndindex(weights.shape)):
         text.set_y(r + 0.15)
         weight = weight_text(weights[r, c])
@@ -133,23 +238,23 @@ def _draw_step(axes: Sequence[Axes], image: np.ndarray, kernel: np.ndarray, stri
     row, col = divmod(step, out_w)
     top, left = row * stride, col * stride
     products = pixels[top : top + f_h, left : left + f_w] * weights
-    total = _value_formatter(sums, None)(products.sum())
+    total = value_formatter(sums, None)(products.sum())
 
     low, high = (0, 255) if image.dtype == np.uint8 else (None, None)
     small = max(image.shape) <= MAX_VALUES_SIDE
-    _draw_values(ax_image, image, cmap="gray", norm=Normalize(low, high), numbers=small)
+    draw_values(ax_image, image, cmap="gray", norm=Normalize(low, high), numbers=small)
     ax_image.add_patch(Rectangle((left - 0.5, top - 0.5), f_w, f_h, fill=False, edgecolor=WINDOW_COLOUR, lw=3))
     ax_image.set_title(
         f"image {image.shape}\nwindow: rows {top}–{top + f_h - 1}, cols {left}–{left + f_w - 1}", fontsize=10
     )
 
     largest = np.abs(pixels).max() * np.abs(weights).max()
-    _draw_values(ax_products, products, cmap="RdBu_r", norm=_centred_norm(np.array([largest])), indices=False)
+    draw_values(ax_products, products, cmap="RdBu_r", norm=centred_norm(np.array([largest])), indices=False)
     _label_factors(ax_products, pixels[top : top + f_h, left : left + f_w], weights)
     ax_products.set_title(f"window × kernel (element-wise)\nsum = {total}", fontsize=10)
 
     so_far = np.where(np.arange(sums.size).reshape(sums.shape) <= step, sums, np.nan)
-    _draw_values(ax_output, so_far, cmap="gray", norm=Normalize(sums.min(), sums.max()), fmt=None)
+    draw_values(ax_output, so_far, cmap="gray", norm=Normalize(sums.min(), sums.max()), fmt=None)
     ax_output.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False, edgecolor=WINDOW_COLOUR, lw=3))
     ax_output.set_title(f"output {sums.shape}, stride {stride}\noutput[{row}, {col}] = {total}", fontsize=10)
 
@@ -165,36 +270,7 @@ def _static_explorer(image: np.ndarray, kernel: np.ndarray, stride: int) -> Figu
     for row, step in zip(axes, steps):
         _draw_step(row, image, kernel, stride, step)
     fig.suptitle(f"kernel {kernel.shape} over image {image.shape}, stride {stride}: positions {steps} of 0–{count - 1}")
-    # Shown by being the cell's last expression, like the live widget. Closing it keeps the inline
-    # backend from drawing it a second time at the end of the cell; the Figure itself stays usable.
-    plt.close(fig)
     return fig
-
-
-def _live_explorer(image: np.ndarray, kernel: np.ndarray, stride: int) -> Any:
-    """A slider over the window positions and an Output showing the three panels for the current one."""
-    import ipywidgets as widgets
-
-    out_h, out_w = _positions(image.shape, kernel.shape, stride)
-    last = out_h * out_w - 1
-    fig = Figure(figsize=(3 * PANEL_WIDTH, PANEL_HEIGHT), layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(1, 3)
-    slider = widgets.IntSlider(value=0, min=0, max=last, description="position", continuous_update=False)
-    play = widgets.Play(value=0, min=0, max=last, interval=800, description="play")
-    widgets.jslink((play, "value"), (slider, "value"))
-    output = widgets.Output()
-
-    def redraw(change: Any = None) -> None:
-        _draw_step(axes, image, kernel, stride, slider.value)
-        _show_png(output, fig, f"convolution explorer, position {slider.value}")
-
-    slider.observe(redraw, names="value")
-    redraw()
-    _freeze_layout(fig)  # keep the first layout: redrawing on each step is then about twice as fast
-    box = widgets.VBox([widgets.HBox([play, slider]), output])
-    box.figure = fig  # the drawn Figure, for inspection and tests
-    return box
 
 
 def convolution_explorer(image: Any, kernel: Any, stride: int = 1, static: bool | None = None) -> Any:
@@ -206,15 +282,17 @@ def convolution_explorer(image: Any, kernel: Any, stride: int = 1, static: bool 
     """
     image, kernel = _validate(image, kernel, stride)
     stride = int(stride)
-    if static is None:
-        static = not has_live_frontend()
-    if static:
-        return _static_explorer(image, kernel, stride)
-    try:
-        import ipywidgets  # noqa: F401
-    except ImportError as error:
-        raise ImportError("the live explorer needs ipywidgets: pip install ipywidgets, or pass static=True") from error
-    return _live_explorer(image, kernel, stride)
+    out_h, out_w = _positions(image.shape, kernel.shape, stride)
+    position = _Slider("position", "position", 0, 0, out_h * out_w - 1, wide_label=False, play_interval=800)
+    return _explorer(
+        static,
+        figure={"figsize": (3 * PANEL_WIDTH, PANEL_HEIGHT), "layout": "constrained"},
+        panels=lambda fig: fig.subplots(1, 3),
+        draw=lambda axes, position: _draw_step(axes, image, kernel, stride, position),
+        rows=[[position]],
+        caption=lambda fig, values: f"convolution explorer, position {values['position']}",
+        still=lambda: _static_explorer(image, kernel, stride),
+    )
 
 
 # --------------------------------------------------------------------------- padding and stride
@@ -223,6 +301,8 @@ def convolution_explorer(image: Any, kernel: Any, stride: int = 1, static: bool 
 PADDING_LIMITS = {"n": (1, 32), "f": (1, 9), "p": (0, 4), "s": (1, 5)}
 N_SLIDER_MAX = 16
 PADDING_FIGSIZE = (9.0, 8.4)  # inches
+#: The label of each slider of padding_stride_explorer.
+PADDING_LABELS = {"n": "n (input)", "f": "f (window)", "p": "p (padding)", "s": "s (stride)"}
 INPUT_COLOUR, INPUT_EDGE, PADDING_COLOUR = "#cfe2f3", "#3c78d8", "#d9d9d9"
 UNCOVERED_COLOUR = "#d62728"
 WARNING_COLOUR = "#d95f02"
@@ -275,7 +355,7 @@ def _draw_padding(ax_grid: Axes, ax_text: Axes, n: int, f: int, p: int, s: int) 
     ax_grid.vlines(np.arange(0.5, size - 1), -0.5, size - 0.5, colors="0.6", linewidth=0.6)
     ax_grid.hlines(np.arange(0.5, size - 1), -0.5, size - 0.5, colors="0.6", linewidth=0.6)
     ax_grid.add_patch(Rectangle((p - 0.5, p - 0.5), n, n, fill=False, edgecolor=INPUT_EDGE, lw=1.8))
-    zero_size = _fit_fontsize(ax_grid, (size, size), 1)
+    zero_size = fit_fontsize(ax_grid, (size, size), 1)
     if p and zero_size >= MIN_FONTSIZE:
         for (row, col), kind in np.ndenumerate(kinds):
             if kind == 0:
@@ -375,50 +455,6 @@ def _draw_padding(ax_grid: Axes, ax_text: Axes, n: int, f: int, p: int, s: int) 
         )
 
 
-def _static_padding(n: int, f: int, p: int, s: int) -> Figure:
-    fig = plt.figure(figsize=PADDING_FIGSIZE)
-    _draw_padding(*_padding_axes(fig), n, f, p, s)
-    plt.close(fig)  # shown as the cell's result, not a second time by the inline backend
-    return fig
-
-
-def _live_padding(n: int, f: int, p: int, s: int) -> Any:
-    """Four sliders (n, f, p, s) and an Output showing the picture for their values."""
-    import ipywidgets as widgets
-
-    fig = Figure(figsize=PADDING_FIGSIZE)
-    FigureCanvasAgg(fig)
-    ax_grid, ax_text = _padding_axes(fig)
-    names = {"n": "n (input)", "f": "f (window)", "p": "p (padding)", "s": "s (stride)"}
-    values = {"n": n, "f": f, "p": p, "s": s}
-    sliders = {}
-    for name, description in names.items():
-        low, high = PADDING_LIMITS[name]
-        if name == "n":
-            high = max(N_SLIDER_MAX, n)
-        sliders[name] = widgets.IntSlider(
-            value=values[name],
-            min=low,
-            max=high,
-            description=description,
-            continuous_update=False,
-            style={"description_width": "initial"},
-        )
-    output = widgets.Output()
-
-    def redraw(change: Any = None) -> None:
-        now = {name: slider.value for name, slider in sliders.items()}
-        _draw_padding(ax_grid, ax_text, **now)
-        _show_png(output, fig, "padding and stride explorer: " + ", ".join(f"{k} = {v}" for k, v in now.items()))
-
-    for slider in sliders.values():
-        slider.observe(redraw, names="value")
-    redraw()
-    box = widgets.VBox([widgets.HBox([sliders["n"], sliders["f"]]), widgets.HBox([sliders["p"], sliders["s"]]), output])
-    box.figure = fig  # the drawn Figure, for inspection and tests
-    return box
-
-
 def padding_stride_explorer(n: int = 7, f: int = 3, p: int = 0, s: int = 1, static: bool | None = None) -> Any:
     """How padding ``p`` and stride ``s`` decide where an f×f window goes over an n×n input.
 
@@ -435,15 +471,23 @@ def padding_stride_explorer(n: int = 7, f: int = 3, p: int = 0, s: int = 1, stat
     values. Arguments: n 1–32, f 1–9, p 0–4, s 1–5, each an integer (ValueError otherwise).
     """
     checked = {name: _check_int(name, value, *PADDING_LIMITS[name]) for name, value in zip("nfps", (n, f, p, s))}
-    if static is None:
-        static = not has_live_frontend()
-    if static:
-        return _static_padding(**checked)
-    try:
-        import ipywidgets  # noqa: F401
-    except ImportError as error:
-        raise ImportError("the live explorer needs ipywidgets: pip install ipywidgets, or pass static=True") from error
-    return _live_padding(**checked)
+
+    def slider(name: str) -> _Slider:
+        low, high = PADDING_LIMITS[name]
+        if name == "n":
+            high = max(N_SLIDER_MAX, checked["n"])
+        return _Slider(name, PADDING_LABELS[name], checked[name], low, high)
+
+    return _explorer(
+        static,
+        figure={"figsize": PADDING_FIGSIZE},
+        panels=_padding_axes,
+        draw=lambda axes, **values: _draw_padding(*axes, **values),
+        rows=[[slider("n"), slider("f")], [slider("p"), slider("s")]],
+        caption=lambda fig, values: (
+            "padding and stride explorer: " + ", ".join(f"{name} = {value}" for name, value in values.items())
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- pooling and shifts
@@ -466,6 +510,7 @@ POOLING_IMAGE = np.array(
 SHIFT_LIMIT = 2  # the shift sliders go from -2 to 2 pixels
 POOL_MODES = ("max", "average")
 CHANGED_COLOUR = "#e7298a"
+POOLING_FIGSIZE = (8.2, 8.6)  # inches
 
 
 def _tensorflow() -> Any:
@@ -575,7 +620,7 @@ def _draw_pooling(
         low, high = float(np.nanmin(values)), float(np.nanmax(values))
     fmt = _short_format(image, before, after)
     for ax, values in ((ax_image, image), (ax_moved, moved), (ax_pooled, before), (ax_moved_pooled, after)):
-        _draw_values(ax, values, cmap="gray", norm=Normalize(low, high), fmt=fmt)
+        draw_values(ax, values, cmap="gray", norm=Normalize(low, high), fmt=fmt)
 
     height, width = image.shape
     tops, lefts = range(0, height - f + 1, stride), range(0, width - f + 1, stride)  # where windows start
@@ -637,50 +682,6 @@ def _pooling_axes(fig: Figure) -> list[Axes]:
     ]
 
 
-POOLING_FIGSIZE = (8.2, 8.6)  # inches
-
-
-def _static_pooling(image: np.ndarray, f: int, stride: int, mode: str, pool_fn: Callable[..., Any] | None) -> Figure:
-    fig = plt.figure(figsize=POOLING_FIGSIZE, layout="constrained")
-    _draw_pooling(_pooling_axes(fig), image, 1, 0, f, stride, mode, pool_fn)
-    plt.close(fig)  # shown as the cell's result, not a second time by the inline backend
-    return fig
-
-
-def _live_pooling(image: np.ndarray, f: int, stride: int, mode: str, pool_fn: Callable[..., Any] | None) -> Any:
-    """Two shift sliders (right, down) and an Output showing the four panels for the current shift."""
-    import ipywidgets as widgets
-
-    fig = Figure(figsize=POOLING_FIGSIZE, layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = _pooling_axes(fig)
-    sliders = [
-        widgets.IntSlider(
-            value=value,
-            min=-SHIFT_LIMIT,
-            max=SHIFT_LIMIT,
-            description=description,
-            continuous_update=False,
-            style={"description_width": "initial"},
-        )
-        for value, description in ((1, "shift right (px)"), (0, "shift down (px)"))
-    ]
-    output = widgets.Output()
-
-    def redraw(change: Any = None) -> None:
-        dx, dy = (slider.value for slider in sliders)
-        _draw_pooling(axes, image, dx, dy, f, stride, mode, pool_fn)
-        _show_png(output, fig, f"pooling shift explorer: {fig.get_suptitle()}")
-
-    for slider in sliders:
-        slider.observe(redraw, names="value")
-    redraw()
-    _freeze_layout(fig)  # the panels keep their first layout: redrawing is then faster
-    box = widgets.VBox([widgets.HBox(sliders), output])
-    box.figure = fig  # the drawn Figure, for inspection and tests
-    return box
-
-
 def pooling_shift_explorer(
     image: Any = None,
     f: int = 2,
@@ -710,7 +711,7 @@ def pooling_shift_explorer(
     Live with ipywidgets when :func:`has_live_frontend` says widgets can run, or ``static=False``; else a
     matplotlib Figure comparing no shift with a 1-pixel shift right.
     """
-    picture = POOLING_IMAGE if image is None else _gray_2d(image, "image")
+    picture = POOLING_IMAGE if image is None else gray_2d(image, "image")
     if max(picture.shape) > MAX_VALUES_SIDE:
         raise ValueError(
             f"image of shape {picture.shape} is too large to print its values (at most "
@@ -728,12 +729,12 @@ def pooling_shift_explorer(
             "explorer shows TensorFlow's pooling. Run this cell again once your function passes its tests."
         )
         pool_fn = None
-    if static is None:
-        static = not has_live_frontend()
-    if static:
-        return _static_pooling(picture, f, stride, mode, pool_fn)
-    try:
-        import ipywidgets  # noqa: F401
-    except ImportError as error:
-        raise ImportError("the live explorer needs ipywidgets: pip install ipywidgets, or pass static=True") from error
-    return _live_pooling(picture, f, stride, mode, pool_fn)
+    shifts = (("dx", "shift right (px)", 1), ("dy", "shift down (px)", 0))
+    return _explorer(
+        static,
+        figure={"figsize": POOLING_FIGSIZE, "layout": "constrained"},
+        panels=_pooling_axes,
+        draw=lambda axes, dx, dy: _draw_pooling(axes, picture, dx, dy, f, stride, mode, pool_fn),
+        rows=[[_Slider(name, label, value, -SHIFT_LIMIT, SHIFT_LIMIT) for name, label, value in shifts]],
+        caption=lambda fig, values: f"pooling shift explorer: {fig.get_suptitle()}",
+    )

@@ -16,11 +16,13 @@ from matplotlib.figure import Figure  # noqa: E402
 from scipy.signal import correlate2d  # noqa: E402
 
 from course_utils import plotting  # noqa: E402
+from course_utils.gradcheck import relative_error  # noqa: E402
 from course_utils.plotting import (  # noqa: E402
     show_before_after,
     show_confusion_matrix,
     show_feature_maps,
     show_filters,
+    show_gradient_errors,
     show_image,
     show_image_values,
     show_images,
@@ -64,7 +66,7 @@ def test_module_exposes_only_the_plotting_functions():
     public = {
         name
         for name, value in vars(plotting).items()
-        if not name.startswith("_") and inspect.isfunction(value) and value.__module__ == plotting.__name__
+        if not name.startswith("_") and inspect.isfunction(value) and value.__module__.startswith(plotting.__name__)
     }
     assert public == set(plotting.__all__)
 
@@ -521,3 +523,37 @@ def test_filters_refuse_other_shapes():
         show_filters(np.zeros((3, 3, 8, 4)))
     with pytest.raises(ValueError, match=r"get_weights\(\)\[0\]"):
         show_filters([np.zeros((3, 3, 1, 4)), np.zeros(4)])
+
+
+# --------------------------------------------------------------------------- show_gradient_errors
+
+
+def test_gradient_errors_one_row_of_dots_per_gradient_with_its_largest_error():
+    rng = np.random.default_rng(4)
+    analytic = rng.normal(size=(3, 5))
+    numeric = analytic * (1 + 1e-10 * rng.normal(size=analytic.shape))
+    fig = show_gradient_errors({"dW": (analytic, numeric), "db": (np.zeros(4), np.zeros(4)),
+                                "dW x 1.01": (1.01 * analytic, analytic)}, title="check")
+    fig.canvas.draw()
+    (ax,) = fig.axes
+    assert ax.get_title() == "check" and ax.get_xscale() == "log"
+    assert [label.get_text() for label in ax.get_yticklabels()] == ["dW", "db", "dW x 1.01"]
+    dots = [collection.get_offsets() for collection in ax.collections]
+    assert [len(d) for d in dots] == [15, 4, 15]
+    np.testing.assert_allclose(np.max(dots[0][:, 0]), relative_error(analytic, numeric), rtol=1e-6)
+    np.testing.assert_allclose(dots[1][:, 0], 1e-16)  # exact agreement, drawn at the bottom of the scale
+    np.testing.assert_allclose(dots[2][:, 0], 0.01 / 2.01)
+    texts = {text.get_text().strip() for text in ax.texts}
+    assert {f"max {relative_error(analytic, numeric):.1e}", "max 0", "max 5.0e-03"} <= texts
+    assert {"right", "suspect", "wrong"} <= texts
+
+
+def test_gradient_errors_refuse_bad_input():
+    with pytest.raises(ValueError, match="empty"):
+        show_gradient_errors({})
+    with pytest.raises(ValueError, match=r"'dW'.*\(2, 3\).*\(3, 2\)"):
+        show_gradient_errors({"dW": (np.zeros((2, 3)), np.zeros((3, 2)))})
+    with pytest.raises(ValueError, match="pair"):
+        show_gradient_errors({"dW": np.zeros(3)})
+    with pytest.raises(ValueError, match="tolerance"):
+        show_gradient_errors({"dW": (np.zeros(3), np.zeros(3))}, tolerance=1e-2, wrong=1e-3)
