@@ -5,12 +5,14 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 BROWSER_STAMP := $(VENV)/.browser-stamp
 
-.PHONY: help venv demo sandbox test test-browser lab release check bench bench-grader lint notebook-lint contract clean
+.PHONY: help venv demo sandbox test test-all test-browser lab release check bench bench-grader lint notebook-lint contract clean
 
 help:
 	@echo "make demo     create .venv, regenerate notebooks/, grade every solution and an example class with the class grader"
-	@echo "make test     create or update .venv and run the whole test suite"
-	@echo "make test-browser  run every lesson in JupyterLab in headless Chromium (screenshots: reports/browser/)"
+	@echo "make test     create or update .venv and run the fast suite: every lesson once, every wrong implementation,"
+	@echo "              the class grader on every solution (a few minutes on 2 cores)"
+	@echo "make test-all everything CI runs: also the slow tests (Colab conditions, whole classes) and the browser tests"
+	@echo "make test-browser  lesson 01 and the lessons with an explorer, run in JupyterLab in headless Chromium"
 	@echo "make lab      open JupyterLab on notebooks/"
 	@echo "make release  regenerate notebooks/ from solutions/ (commit the result)"
 	@echo "make check    class grader: solutions full marks, releases zero; plain nbgrader: solutions; notebooks/ in sync"
@@ -20,13 +22,17 @@ help:
 	@echo "make lint     ruff on the Python code"
 	@echo "make notebook-lint  template, cell ids, outputs and cell length of every notebook"
 
+# pip's output goes to a log, shown only when the install fails
+INSTALL = $(PY) -m pip install --quiet --disable-pip-version-check
+INSTALL_LOG := $(VENV)/install.log
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10 or newer is needed; found " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@echo "installing the course into $(VENV) (first time: a few minutes, TensorFlow is large) …"
-	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip 2>/dev/null || true
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
-	@$(PY) -c "import course_utils, grader, tensorflow, nbgrader" 2>/dev/null || { echo "installation failed: see the pip messages above"; exit 1; }
+	@echo "installing the course, the grader and the test tools into $(VENV) (first time: a few minutes, TensorFlow is large) …"
+	@$(INSTALL) --upgrade pip >$(INSTALL_LOG) 2>&1 || true
+	@$(INSTALL) -e '.[dev,grader]' >>$(INSTALL_LOG) 2>&1 || { cat $(INSTALL_LOG); echo "installation failed: pip's messages are above (and in $(INSTALL_LOG))"; exit 1; }
+	@$(PY) -c "import course_utils, grader, tensorflow, nbgrader" 2>/dev/null || { cat $(INSTALL_LOG); echo "installation failed: see the pip messages above"; exit 1; }
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -42,19 +48,27 @@ demo: venv
 	$(PY) -m grader autograde 01_pixels --submissions .demo/class --workspace .demo/grading \
 		$$($(PY) -m grader sandbox --quiet || echo --no-sandbox)
 
+# two workers; the tests that share one executed lesson, one class grading or one browser stay in one worker;
+# the groups are handed out longest first (tests/conftest.py), not by their count of tests (xdist's default)
+PYTEST := $(PY) -m pytest -n 2 --dist loadgroup --no-loadscope-reorder
+
 test: venv
-	$(PY) -m pytest
+	$(PYTEST) -m "not slow and not browser"
+
+test-all: $(BROWSER_STAMP)
+	$(PYTEST) --junitxml=reports/test-all.xml
+	@echo "screenshots: reports/browser/"
 
 $(BROWSER_STAMP): $(STAMP)
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev,browser]' 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true
-	@$(PY) -c "import playwright" 2>/dev/null || { echo "installing playwright failed: see the pip messages above"; exit 1; }
-	@touch $(BROWSER_STAMP)
-
-test-browser: $(BROWSER_STAMP)
 	@test -n "$$CHROMIUM" || command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
 		echo "the browser tests drive the system's Chromium: sudo apt-get install chromium (Debian/Ubuntu)"; \
 		echo "or point CHROMIUM at a Chrome or Chromium binary"; exit 1; }
-	$(PY) -m pytest tests/browser --browser
+	@$(INSTALL) -e '.[dev,grader,browser]' >$(INSTALL_LOG) 2>&1 || { cat $(INSTALL_LOG); echo "installing playwright failed: pip's messages are above"; exit 1; }
+	@$(PY) -c "import playwright" 2>/dev/null || { cat $(INSTALL_LOG); echo "installing playwright failed: see the pip messages above"; exit 1; }
+	@touch $(BROWSER_STAMP)
+
+test-browser: $(BROWSER_STAMP)
+	$(PY) -m pytest -m browser tests/browser
 	@echo "screenshots: reports/browser/"
 
 sandbox: venv

@@ -2,8 +2,13 @@
 
 The notebook is executed top to bottom as nbgrader's autograder would run a perfect submission
 (``NBGRADER_EXECUTION=autograde``; hidden tests included). Each wrong implementation ("mutant") is then
-defined in the same kernel, only that exercise's test cell is run again and scored with nbgrader's own
+defined in the same kernel, only that exercise's test cells are run again and scored with nbgrader's own
 ``determine_grade``, and the correct definition is restored. One execution serves every mutant.
+
+A mutant is a small edit of the solution, not a copy of it: ``tests/mutants/<lesson>.py`` maps each exercise to
+``(description, edits)`` pairs, where ``edits`` is one ``(old, new)`` pair of texts or a list of them. Each ``old``
+must occur exactly once in the answer cell that defines the exercise's function, so a mutant follows the solution
+when it changes, and the harness fails (:class:`StaleMutant`) when a mutant no longer applies.
 
 Command line: ``python tests/mutation_harness.py LESSON_ID`` prints a table and exits 1 when a mutant
 keeps its points or the solution loses any.
@@ -27,6 +32,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbgrader.utils import determine_grade
+
+from grader import cells
+from grader.cells import is_graded
 
 ROOT = Path(__file__).resolve().parent.parent
 MUTANTS_DIR = Path(__file__).resolve().parent / "mutants"
@@ -81,15 +89,13 @@ class LessonRun:
             allow_errors=True,
             resources={"metadata": {"path": str(self.workdir)}},
         )
-        self._saved_env: dict[str, str | None] = {}
 
     # -------------------------------------------------------------- kernel life cycle
     def __enter__(self) -> LessonRun:
-        for key, value in {"NBGRADER_EXECUTION": "autograde", "MPLBACKEND": "Agg"}.items():
-            self._saved_env[key] = os.environ.get(key)
-            os.environ[key] = value
+        # the kernel runs as the autograder's would; this process's own environment stays as it is
+        env = dict(os.environ, NBGRADER_EXECUTION="autograde", MPLBACKEND="Agg")
         self.client.km = self.client.create_kernel_manager()
-        self.client.start_new_kernel(stderr=subprocess.DEVNULL)  # the kernel's own start-up chatter
+        self.client.start_new_kernel(stderr=subprocess.DEVNULL, env=env)  # the kernel's own start-up chatter
         self.client.start_new_kernel_client()
         return self
 
@@ -97,11 +103,6 @@ class LessonRun:
         try:
             self.client._cleanup_kernel()
         finally:
-            for key, value in self._saved_env.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
             shutil.rmtree(self.workdir, ignore_errors=True)
 
     # -------------------------------------------------------------- execution
@@ -122,7 +123,7 @@ class LessonRun:
         )
         error = next((f"{o.ename}: {o.evalue}" for o in cell.outputs if o.output_type == "error"), "")
         run = CellRun(cell.get("id", ""), seconds, stderr=stderr, error=error)
-        if cell.metadata.get("nbgrader", {}).get("grade"):
+        if is_graded(cell):
             run.points, run.max_points = determine_grade(cell)
         return run
 
@@ -146,11 +147,7 @@ class LessonRun:
 
     def defining_cell(self, function: str) -> nbformat.NotebookNode:
         """The answer cell that defines ``function``."""
-        pattern = re.compile(rf"^def {re.escape(function)}\(", re.M)
-        for cell in self.nb.cells:
-            if cell.cell_type == "code" and pattern.search(cell.source):
-                return cell
-        raise KeyError(f"{self.lesson_id} defines no function {function!r}")
+        return defining_cell(self.nb.cells, function, where=self.lesson_id)
 
     def rerun(self, cell_id: str) -> CellRun:
         """Run a fresh copy of a cell again (outputs cleared) and score it."""
@@ -163,21 +160,28 @@ class LessonRun:
         """Run code that is not part of the notebook."""
         return self._execute(nbformat.v4.new_code_cell(source))
 
-    def try_mutant(self, exercise: str, description: str, source: str) -> MutantResult:
-        """Define the wrong ``exercise``, re-run its test cells, restore the right one."""
-        defined = self.run_source(source)
+    def try_mutant(self, exercise: str, description: str, edits: Edits) -> MutantResult:
+        """Apply ``edits`` to the cell defining ``exercise``; re-run its test cells until one loses points; restore."""
+        solution = self.defining_cell(exercise)
+        defined = self.run_source(apply_edits(solution.source, edits, where=f"{exercise}: {description}"))
         if defined.error:
             raise RuntimeError(f"mutant '{description}' of {exercise} does not run: {defined.error}")
+        cell_ids = self.test_cells(exercise)
+        graded: list[CellRun] = []
         try:
-            graded = [self.rerun(cell_id) for cell_id in self.test_cells(exercise)]
+            for cell_id in cell_ids:  # in order; once a cell loses points the mutant is caught, the rest can wait
+                graded.append(self.rerun(cell_id))
+                if (graded[-1].points or 0.0) < (graded[-1].max_points or 0.0):
+                    break
         finally:
-            restore = copy.deepcopy(self.defining_cell(exercise))
+            restore = copy.deepcopy(solution)
             restore.outputs = []
             self._execute(restore)
         reasons = [g.error.splitlines()[0] if g.error else g.stderr.strip()[:200] for g in graded]
         reason = next((r for r in reasons if r), "")
-        points = sum(g.points or 0.0 for g in graded)
-        return MutantResult(exercise, description, points, sum(g.max_points or 0.0 for g in graded), reason)
+        points = sum(g.points or 0.0 for g in graded)  # the cells not run after a loss count as lost
+        max_points = sum(float(cells.points(self.cell(cell_id))) for cell_id in cell_ids)
+        return MutantResult(exercise, description, points, max_points, reason)
 
     def test_cells(self, exercise: str) -> list[str]:
         """The graded cells of ``exercise``: ``test_<exercise>`` and, if present, its other parts (:data:`PARTS`)."""
@@ -189,8 +193,48 @@ class LessonRun:
 PARTS = ("_errors", "_training")
 
 
-def load_mutants(lesson_id: str) -> dict[str, list[tuple[str, str]]]:
-    """``{exercise: [(description, source), ...]}`` from ``tests/mutants/<lesson_id>.py``."""
+def defining_cell(notebook_cells: list, function: str, *, where: str = "the notebook") -> dict:
+    """The code cell of ``notebook_cells`` that defines ``function`` (the first one)."""
+    pattern = re.compile(rf"^def {re.escape(function)}\(", re.M)
+    for cell in notebook_cells:
+        if cell["cell_type"] == "code" and pattern.search(cells.source(cell)):
+            return cell
+    raise KeyError(f"{where} defines no function {function!r}")
+
+
+#: One ``(old, new)`` replacement, or several applied in order.
+Edits = tuple[str, str] | list[tuple[str, str]]
+
+
+class StaleMutant(ValueError):
+    """A mutant's edit no longer matches the solution: rewrite the mutant against the current solution."""
+
+
+def edit_pairs(edits: Edits) -> list[tuple[str, str]]:
+    """``edits`` as a list of ``(old, new)`` pairs."""
+    if isinstance(edits, tuple) and len(edits) == 2 and all(isinstance(part, str) for part in edits):
+        return [edits]
+    pairs = list(edits)
+    if not pairs or not all(isinstance(p, tuple) and len(p) == 2 and all(isinstance(t, str) for t in p) for p in pairs):
+        raise TypeError(f"edits must be an (old, new) pair of strings or a non-empty list of them, got {edits!r}")
+    return pairs
+
+
+def apply_edits(source: str, edits: Edits, *, where: str = "mutant") -> str:
+    """``source`` with every ``(old, new)`` replacement made; each ``old`` must occur exactly once when applied."""
+    for old, new in edit_pairs(edits):
+        count = source.count(old) if old else 0
+        if count != 1:
+            found = "is not in" if count == 0 else f"occurs {count} times in"
+            raise StaleMutant(f"{where}: the text {old!r} {found} the solution cell; edit the mutant to match it")
+        if old == new:
+            raise StaleMutant(f"{where}: the edit {old!r} changes nothing")
+        source = source.replace(old, new)
+    return source
+
+
+def load_mutants(lesson_id: str) -> dict[str, list[tuple[str, Edits]]]:
+    """``{exercise: [(description, edits), ...]}`` from ``tests/mutants/<lesson_id>.py``."""
     path = MUTANTS_DIR / f"{lesson_id}.py"
     if not path.exists():
         return {}
@@ -216,8 +260,8 @@ def main(argv: list[str]) -> int:
                 failures += 1
                 print(f"  SOLUTION LOSES POINTS in {cell.cell_id}: {cell.error or cell.stderr[:200]}")
         for exercise, wrongs in mutants.items():
-            for description, source in wrongs:
-                result = run.try_mutant(exercise, description, source)
+            for description, edits in wrongs:
+                result = run.try_mutant(exercise, description, edits)
                 mark = "killed  " if result.killed else "SURVIVED"
                 failures += not result.killed
                 print(f"  {mark} {exercise:<18} {result.points:g}/{result.max_points:g}  {description}")

@@ -35,6 +35,7 @@ import pytest
 
 from course_utils import REPOSITORY
 from course_utils import __version__ as COURSE_VERSION
+from grader.cells import grade_id
 from grader.lessons import all_lessons
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -429,7 +430,7 @@ class ColabKernel:
 
 def setup_cell_source(lesson_id: str) -> str:
     notebook = nbformat.read(ROOT / "notebooks" / lesson_id / f"{lesson_id}.ipynb", as_version=4)
-    cells = [cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade_id") == "setup"]
+    cells = [cell for cell in notebook.cells if grade_id(cell) == "setup"]
     assert len(cells) == 1, f"{lesson_id}: expected one cell with nbgrader grade_id 'setup', found {len(cells)}"
     assert notebook.cells.index(cells[0]) == 1, f"{lesson_id}: the setup cell must come right after the title"
     return cells[0].source
@@ -445,6 +446,8 @@ def test_setup_cell_installs_the_course_from_github_without_dependencies(lesson_
     )
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("colab")  # one Colab-like venv for every lesson
 @pytest.mark.timeout(1200)
 @pytest.mark.parametrize("lesson_id", LESSONS)
 def test_setup_cell_under_colab_conditions(colab: ColabLike, lesson_id: str):
@@ -501,9 +504,11 @@ def test_setup_cell_under_colab_conditions(colab: ColabLike, lesson_id: str):
     )
     assert ROOT not in installed.parents and facts["executable"] == str(colab.python), facts
     assert facts["course_version"] == COURSE_VERSION, facts
-    for module in sorted((colab.snapshot / "course_utils").glob("*.py")):
-        assert (installed.parent / module.name).read_bytes() == module.read_bytes(), (
-            f"{where}: the installed course_utils/{module.name} differs from the working tree's: "
+    snapshot = colab.snapshot / "course_utils"
+    for module in sorted(snapshot.rglob("*.py")):
+        name = module.relative_to(snapshot)
+        assert (installed.parent / name).read_bytes() == module.read_bytes(), (
+            f"{where}: the installed course_utils/{name} differs from the working tree's: "
             f"{COURSE_URL} did not resolve to this repository"
         )
 

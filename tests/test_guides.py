@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import SANDBOX_MISSING
+from suite import SANDBOX_MISSING, marks
 
 from grader.example_class import WRONG_CROP, WRONG_TO_FLOAT, _answers, submission
 from grader.lessons import ROOT
@@ -97,6 +97,10 @@ def _tracked_files() -> list[Path]:
         return [ROOT / n for n in names if (ROOT / n).is_file()]
     skip = {".git", ".venv", "__pycache__", ".demo", "grading", "reports", ".pytest_cache", ".ruff_cache"}
     return [p for p in ROOT.rglob("*") if p.is_file() and not skip & set(p.relative_to(ROOT).parts)]
+
+
+#: The tests that read the guides' one run (a class graded once more) share its worker (``make test-all``).
+GUIDE_RUN = marks(pytest.mark.slow, pytest.mark.xdist_group("guides"))
 
 
 def _venv() -> Path:
@@ -235,6 +239,7 @@ def test_grader_options_in_the_guides_exist():
 # ----------------------------------------------------------------------------- running them
 
 
+@GUIDE_RUN
 def test_student_guide_commands_run(ran):
     results = ran[STUDENT_GUIDE.name]
     print(_timings(results))
@@ -245,12 +250,14 @@ def test_student_guide_commands_run(ran):
     assert "mlxtend" in _output_of(results, "COURSE_OFFLINE=1")
 
 
+@GUIDE_RUN
 def test_instructor_guide_commands_run(ran, sandboxed):
     results = ran[INSTRUCTOR_GUIDE.name]
     print(_timings(results))
     assert not _failures(results), "\n\n".join(_failures(results))
 
 
+@GUIDE_RUN
 def test_instructor_flow_gives_the_right_grades(course, ran, sandboxed):
     assert not _failures(ran[INSTRUCTOR_GUIDE.name])
     released = course / "lms-release" / LESSON / f"{LESSON}.ipynb"
@@ -282,6 +289,7 @@ def _text_after(guide: Path, command: str) -> str:
     return blocks[index + 1].code
 
 
+@GUIDE_RUN
 def test_the_guide_shows_real_output(ran, sandboxed):
     """The example outputs printed in the instructor guide are what the commands print."""
     results = ran[INSTRUCTOR_GUIDE.name]

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+#: One worker asks jupyter once per listing (cached below) for every test here.
+pytestmark = pytest.mark.xdist_group("jupyter-listings")
+
 BIN = Path(sys.executable).parent
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 LAB_EXTENSIONS = ("@jupyter/nbgrader", "@jupyter-widgets/jupyterlab-manager")

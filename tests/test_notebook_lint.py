@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.cells import is_graded, source
 from grader.lessons import NOTEBOOKS, SOLUTIONS, all_lessons
 from grader.lint import SCREEN_LINES, lint_course, lint_notebook, lint_release, unsuffixed_test_names
 
@@ -49,20 +50,20 @@ BREAKAGES = {
     "duplicate id": (lambda nb: nb["cells"][3].update(id=nb["cells"][2]["id"]), "used twice"),
     "no title": (lambda nb: nb["cells"].pop(0), "title"),
     "badge of another lesson": (
-        lambda nb: nb["cells"][0].update(source="".join(nb["cells"][0]["source"]).replace("01_pix", "02_conv")),
+        lambda nb: nb["cells"][0].update(source=source(nb["cells"][0]).replace("01_pix", "02_conv")),
         "Colab badge",
     ),
-    "no licence": (lambda nb: nb["cells"][0].update(source="".join(nb["cells"][0]["source"]).replace("MIT", "")),
+    "no licence": (lambda nb: nb["cells"][0].update(source=source(nb["cells"][0]).replace("MIT", "")),
                    "licences"),
     "setup not first": (lambda nb: nb["cells"].insert(1, {"cell_type": "code", "id": "early", "metadata": {},
                                                           "source": "x = 1", "outputs": [],
                                                           "execution_count": None}), "setup cell"),
-    "no summary": (lambda nb: [c.update(source="text") for c in nb["cells"] if "## Summary" in "".join(c["source"])],
+    "no summary": (lambda nb: [c.update(source="text") for c in nb["cells"] if "## Summary" in source(c)],
                    "'## Summary'"),
     "long cell": (lambda nb: _code(nb, 2).update(source="x = 1\n" * (SCREEN_LINES + 1)), "more than a screen"),
     "old nbformat": (lambda nb: nb.update(nbformat_minor=4), "nbformat"),
     "test cell binds a student's name": (
-        lambda nb: next(c for c in nb["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("grade")).update(
+        lambda nb: next(c for c in nb["cells"] if is_graded(c)).update(
             source="batch = 3\npassed('x')\n"),
         "binds batch",
     ),

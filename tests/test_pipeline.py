@@ -10,17 +10,20 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import SANDBOX_MISSING
+from suite import SANDBOX_MISSING, STUB_HINT, class_graded, is_stub_error
 
 from course_utils import REPOSITORY
-from grader import cli
-from grader.classroom import COULD_NOT_GRADE, NO_SANDBOX, Result
+from grader import cells, cli
 from grader.cli import notebook_text
 from grader.lessons import NOTEBOOKS, ROOT, SOLUTIONS, all_lessons, select
-from grader.workspace import CellResult, Grade
+from grader.records import COULD_NOT_GRADE, NO_SANDBOX, ClassWorkspace, Result
+from grader.workspace import CellResult, Grade, Workspace
 
 LESSONS = [lesson.lesson_id for lesson in all_lessons()]
 CONTRACT_CHECK = ROOT.parent / "shared" / "tools" / "contract_check.py"
+#: A lesson cell's error in a class grader's record, and a test cell's reason: the exception's name, then its text.
+CELL_ERROR = re.compile(r"cell '.*' raised (\w+):?(.*)", re.S)
+TEST_REASON = re.compile(r"(\w+):?(.*)", re.S)
 
 
 def load(path: Path) -> dict:
@@ -55,17 +58,18 @@ def test_every_lesson_is_released(lesson_id):
 
 
 def test_release_is_deterministic_and_in_sync(tmp_path):
-    first, second = tmp_path / "first", tmp_path / "second"
-    for out in (first, second):
-        done = grader("release", "--output", str(out))
-        assert done.returncode == 0, done.stdout + done.stderr
+    """One release, byte for byte the committed notebooks/: made by an earlier release, so also deterministic."""
+    out = tmp_path / "release"
+    done = grader("release", "--output", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
     for lesson_id in LESSONS:
         name = f"{lesson_id}/{lesson_id}.ipynb"
-        a, b = (first / name).read_text(encoding="utf-8"), (second / name).read_text(encoding="utf-8")
-        assert a == b, f"two releases of {lesson_id} differ: generation is not deterministic"
         committed = (NOTEBOOKS / name).read_text(encoding="utf-8")
-        assert a == committed, f"notebooks/{name} is out of sync with solutions/: run `python -m grader release`"
-    released = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+        assert (out / name).read_text(encoding="utf-8") == committed, (
+            f"notebooks/{name} differs from a fresh release: out of sync with solutions/ (run `python -m grader "
+            "release` and commit), or the release is not deterministic"
+        )
+    released = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
     committed = sorted(p.relative_to(NOTEBOOKS) for p in NOTEBOOKS.rglob("*") if p.is_file())
     assert released == committed, "notebooks/ holds files that a release does not produce (or lacks some)"
 
@@ -83,29 +87,28 @@ def test_release_hides_solutions_and_hidden_tests(lesson_id):
     assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
     assert "HIDDEN TESTS" not in text
     for cell in nb["cells"]:
-        meta = cell["metadata"].get("nbgrader", {})
-        if meta.get("solution") and cell["cell_type"] == "code":
-            assert "raise NotImplementedError()" in "".join(cell["source"]), cell["id"]
-        if meta.get("grade"):
-            assert meta.get("locked") and cell["metadata"].get("editable") is False, cell["id"]
+        if cells.is_answer(cell) and cell["cell_type"] == "code":
+            assert "raise NotImplementedError()" in cells.source(cell), cell["id"]
+        if cells.is_graded(cell):
+            assert cells.is_locked(cell) and cell["metadata"].get("editable") is False, cell["id"]
 
 
 @pytest.mark.parametrize("lesson_id", LESSONS)
 def test_every_exercise_has_visible_and_hidden_tests(lesson_id):
     nb = load(SOLUTIONS / lesson_id / f"{lesson_id}.ipynb")
-    tests = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")]
-    answers = [c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")]
+    tests = [c for c in nb["cells"] if cells.is_graded(c)]
+    answers = [c for c in nb["cells"] if cells.is_answer(c)]
     assert tests and answers
     for cell in tests:
-        source = "".join(cell["source"])
-        visible = source.split("### BEGIN HIDDEN TESTS")[0]
-        trains = cell["metadata"]["nbgrader"]["grade_id"].endswith("_training")  # grades a training run it does itself
-        assert trains or "### BEGIN HIDDEN TESTS" in source, f"{cell['id']} has no hidden tests"
+        source = cells.source(cell)
+        visible = source.split(cells.HIDDEN_BEGIN)[0]
+        trains = cells.grade_id(cell).endswith("_training")  # grades a training run it does itself
+        assert trains or cells.HIDDEN_BEGIN in source, f"{cell['id']} has no hidden tests"
         assert "check_" in visible, f"{cell['id']} has no visible check for students to run"
         assert source.rstrip().splitlines()[-1].startswith("passed("), f"{cell['id']} should end with passed(...)"
-    defined = {m for c in answers for m in re.findall(r"^def (\w+)\(", "".join(c["source"]), re.M)}
+    defined = {m for c in answers for m in re.findall(r"^def (\w+)\(", cells.source(c), re.M)}
     # test_<name> grades the results; test_<name>_errors and test_<name>_training are its parts (grader/scheme.py)
-    grade_ids = [c["metadata"]["nbgrader"]["grade_id"].removeprefix("test_") for c in tests]
+    grade_ids = [cells.grade_id(c).removeprefix("test_") for c in tests]
     tested = {re.sub(r"_(errors|training)$", "", grade_id) for grade_id in grade_ids}
     assert tested <= defined, f"test cells for undefined functions: {tested - defined}"
 
@@ -113,20 +116,20 @@ def test_every_exercise_has_visible_and_hidden_tests(lesson_id):
 @pytest.mark.parametrize("lesson_id", LESSONS)
 def test_lessons_follow_the_template(lesson_id):
     nb = load(SOLUTIONS / lesson_id / f"{lesson_id}.ipynb")
-    cells = nb["cells"]
-    title = "".join(cells[0]["source"])
+    lesson_cells = nb["cells"]
+    title = cells.source(lesson_cells[0])
     badge = f"https://colab.research.google.com/github/{REPOSITORY}/blob/main/notebooks/{lesson_id}/{lesson_id}.ipynb"
     assert title.startswith(f"# {lesson_id[:2]} "), "the first cell is the title"
     assert badge in title, "the Colab badge must open this lesson's student notebook"
     assert "CC BY 4.0" in title and "MIT" in title, "the title cell states the licences"
-    setup = next(c for c in cells if c["cell_type"] == "code")
-    setup_source = "".join(setup["source"])
-    assert setup["id"] == "setup" and setup["metadata"]["nbgrader"]["locked"]
+    setup = next(c for c in lesson_cells if c["cell_type"] == "code")
+    setup_source = cells.source(setup)
+    assert setup["id"] == "setup" and cells.is_locked(setup)
     assert f'start_lesson("{lesson_id}")' in setup_source
     assert '"google.colab" in sys.modules' in setup_source and "--no-deps" in setup_source, (
         "in Colab the setup installs the course without touching Colab's TensorFlow"
     )
-    markdown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    markdown = "\n".join(cells.source(c) for c in lesson_cells if c["cell_type"] == "markdown")
     for heading in ("## Objectives", "## Summary"):
         assert heading in markdown, f"{lesson_id} lacks the section {heading}"
     assert re.search(r"^#+ .*Explore", markdown, re.M), f"{lesson_id} lacks an Explore section"
@@ -139,21 +142,64 @@ def test_contract_names_are_all_defined():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_grader_check_gives_full_marks_to_solutions_and_zero_to_releases():
-    """Every lesson: the class grader (sandboxed where it works) and plain nbgrader's CLI and SQLite gradebook."""
-    done = grader("check", timeout=3600)
+@pytest.mark.parametrize("lesson_id", class_graded(LESSONS))
+def test_grader_check_gives_full_marks_to_solutions(class_check, lesson_id):
+    """Each lesson's solution through the class grader (sandboxed where it works): full marks, no flag."""
+    done = class_check(lesson_id)
     print(done.stdout)
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
-    for lesson_id in LESSONS:
-        number = r"([\d.]+)\s+([\d.]+)\s+[\d.]+\s+ok$"
-        perfect = re.search(rf"^{lesson_id}\s+perfect\s+class\s+{number}", done.stdout, re.M)
-        untouched = re.search(rf"^{lesson_id}\s+untouched\s+class\s+0\.0\s+[\d.]+\s+[\d.]+\s+ok$", done.stdout, re.M)
-        plain = re.search(rf"^{lesson_id}\s+perfect\s+nbgrader\s+{number}", done.stdout, re.M)
-        assert perfect and perfect.group(1) == perfect.group(2), f"{lesson_id}: the class grader gives less"
-        assert untouched, f"{lesson_id}: class grader's untouched row missing or not zero"
-        assert plain and plain.group(1) == plain.group(2) == perfect.group(1), f"{lesson_id}: plain nbgrader differs"
+    assert done.returncode == 0, done.stdout[-4000:]
+    perfect = re.search(rf"^{lesson_id}\s+perfect\s+class\s+([\d.]+)\s+([\d.]+)\s+[\d.]+\s+ok$", done.stdout, re.M)
+    assert perfect and perfect.group(1) == perfect.group(2), f"{lesson_id}: the class grader gives less"
     isolation = "without a sandbox (trusted code)" if SANDBOX_MISSING else "sandboxed"
     assert f"class grader: {isolation}; time limits (the lessons' defaults):" in done.stdout
+
+
+def failures_other_than_stubs(result: Result) -> list[str]:
+    """The lesson cells and test cells of a class grader's record that failed for another reason than an
+    unwritten exercise."""
+    failed = [(error, *CELL_ERROR.fullmatch(error).groups()) for error in result.cell_errors]
+    failed += [(cell.grade_id, *TEST_REASON.match(cell.reason).groups()) for cell in result.cells if cell.reason]
+    return [where for where, ename, evalue in failed if not is_stub_error(ename, evalue)]
+
+
+def test_only_an_unwritten_exercise_may_fail_in_a_release():
+    stub = "CheckFailure: to_float: the three pixel values\n  hint: the function still raises NotImplementedError"
+    result = _result("untouched", 0.0)
+    result.cell_errors = ["cell 'cell 28' raised NotImplementedError:", "cell 'cell 30' raised NameError: name 'x'"]
+    result.cells = [CellResult("test_to_float", 0, 3, stub), CellResult("test_crop", 0, 2, "NameError: name 'crop'")]
+    assert failures_other_than_stubs(result) == ["cell 'cell 30' raised NameError: name 'x'", "test_crop"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lesson", all_lessons(), ids=lambda lesson: lesson.lesson_id)
+def test_an_untouched_release_scores_zero_through_the_class_grader(lesson, tmp_path, capsys):
+    """The release as a student gets it earns nothing: no test passes without the student's code, and the only
+    cells that fail, lesson or test cells, fail because an exercise is not written yet."""
+    no_sandbox = cli.course_code_without_sandbox()
+    rows, problems = cli._class_check(lesson, {cli.UNTOUCHED: lesson.release}, tmp_path, no_sandbox)
+    assert not problems, "\n".join(problems)
+    assert len(rows) == 1 and rows[0].endswith("ok") and re.search(r"\s0\.0\s", rows[0]), rows
+    (result,) = ClassWorkspace(tmp_path / "class" / lesson.lesson_id).results(lesson.lesson_id)
+    unexpected = failures_other_than_stubs(result)
+    assert not unexpected, (
+        f"{lesson.lesson_id} (untouched release): cells fail for another reason than an unwritten exercise:\n"
+        + "\n".join(f"  {where}" for where in unexpected) + f"\nhint: {STUB_HINT}"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "lesson", [pytest.param(lesson, marks=pytest.mark.xdist_group(f"plain-nbgrader-{lesson.lesson_id}"))
+               for lesson in all_lessons()], ids=lambda lesson: lesson.lesson_id,
+)  # fmt: skip
+def test_plain_nbgrader_gives_the_solution_full_marks(lesson, capsys):
+    """The course still works with nbgrader alone: its CLI and SQLite gradebook, once per lesson (each lesson a
+    worker group of its own, so that both workers share them)."""
+    with Workspace() as ws:
+        ws.generate(lesson)
+        rows, problems = cli._nbgrader_check(ws, lesson)
+    assert not problems, "\n".join(problems)
+    assert len(rows) == 1 and rows[0].endswith("ok"), rows
 
 
 # ----------------------------------------------------------------------------- check's wiring, without grading
@@ -179,6 +225,7 @@ def fake_graders(monkeypatch):
 
     monkeypatch.setattr(cli, "autograde_class", class_grader)
     monkeypatch.setattr(cli.Workspace, "autograde", plain)
+    monkeypatch.setattr(cli.Workspace, "generate", lambda self, lesson: lesson.release)  # nbgrader's own: tested above
     return calls
 
 
@@ -239,12 +286,14 @@ def _requirements(lines: list[str]) -> set[str]:
 
 
 def test_environment_yml_matches_pyproject():
-    """conda users get the same version ranges as pip users."""
+    """conda users get the same version ranges as pip users; like them, students leave out the grader's extra."""
     tomllib = pytest.importorskip("tomllib")  # Python 3.11+
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     wanted = _requirements(project["dependencies"] + project["optional-dependencies"]["dev"])
     listed = re.findall(r'^\s+- "([^"]+)"$', (ROOT / "environment.yml").read_text(encoding="utf-8"), re.M)
     assert _requirements(listed) - {"-e."} == wanted
+    grader_only = _requirements(project["optional-dependencies"]["grader"])
+    assert not grader_only & _requirements(listed), "students do not install the grader's dependencies"
 
 
 def test_readme_names_the_two_commands_and_every_lesson():
@@ -254,7 +303,22 @@ def test_readme_names_the_two_commands_and_every_lesson():
         assert f"notebooks/{lesson_id}/{lesson_id}.ipynb" in readme, f"README does not link {lesson_id}"
 
 
-def test_ci_runs_the_readme_test_command_and_the_browser_tests():
+def test_ci_runs_the_readme_full_test_command():
+    """CI runs `make test-all`, which the README names, and which leaves out no marker."""
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert re.search(r"^make test$", ci, re.M) and re.search(r"^make test-browser$", ci, re.M), ci
+    assert re.search(r"^make test-all$", ci, re.M), ci
+    assert "make test-all" in (ROOT / "README.md").read_text(encoding="utf-8")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    recipe = re.search(r"^test-all:.*\n((?:\t.*\n)+)", makefile, re.M)
+    assert recipe and " -m " not in recipe.group(1), "make test-all must run every marker"
     assert "apt-get install" in ci and "chromium" in ci, "CI installs Debian's Chromium for the browser tests"
+
+
+def test_without_the_grader_extra_the_grader_says_what_to_install(monkeypatch, capsys):
+    """Students install the course without the `grader` extra; an instructor who did too is told what to run."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "dask" else real(name, *a))
+    assert cli.main(["autograde", "01", "--submissions", "nowhere"]) == 2
+    assert "pip install -e '.[grader]'" in capsys.readouterr().err

@@ -44,6 +44,10 @@ LAB_SETTINGS = {
     "@jupyterlab/extensionmanager-extension/plugin": {"enabled": False},
 }
 PROMPT_DONE = re.compile(r"\[\d+\]")
+PROMPT_BUSY = re.compile(r"\[\*\]")
+#: Seconds after Shift+Enter with neither ``[*]`` nor a number in a code cell's prompt: the press was lost.
+LOST_KEYPRESS = 15
+PRESSES = 3
 
 
 def chromium_path() -> str | None:
@@ -154,6 +158,7 @@ class CellRun:
     index: int
     kind: str
     seconds: float = 0.0
+    presses: int = 1
 
 
 def launch_browser(playwright: Any) -> Any:
@@ -187,27 +192,56 @@ class NotebookPage:
     def cell_count(self) -> int:
         return self.cells.count()
 
-    def run_cell(self, index: int, timeout: float) -> CellRun:
-        """Select cell ``index``, press Shift+Enter, wait for it to finish and read its outputs."""
+    def file_kinds(self) -> list[str]:
+        """Each cell's type ("code", "markdown") as the notebook file on the server has it."""
+        notebook = json.loads(Path(self.server.root, self.path).read_text(encoding="utf-8"))
+        return [cell["cell_type"] for cell in notebook["cells"]]
+
+    def run_cell(self, index: int, kind: str, timeout: float) -> CellRun:
+        """Select cell ``index``, press Shift+Enter and, for a code cell, wait until its prompt shows a number.
+
+        A keypress that the page swallowed while it was still busy (the prompt shows neither ``[*]`` nor a
+        number ``LOST_KEYPRESS`` seconds later) is pressed again, up to ``PRESSES`` times in all.
+        """
         cell = self.cells.nth(index)
-        kind = "code" if "jp-CodeCell" in (cell.get_attribute("class") or "") else "markdown"
-        cell.locator(".jp-InputPrompt").first.click(position={"x": 5, "y": 5})
         start = time.monotonic()
-        self.page.keyboard.press("Shift+Enter")
         run = CellRun(index, kind)
-        if kind == "code":
-            prompt = cell.locator(".jp-InputArea-prompt").first
-            deadline = start + timeout
-            while not PROMPT_DONE.search(prompt.inner_text()):
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"cell {index} still running after {timeout:.0f} s")
-                time.sleep(0.1)
-            run.seconds = time.monotonic() - start
+        self._press_run(cell)
+        if kind != "code":
+            return run
+        prompt = cell.locator(".jp-InputArea-prompt").first
+        pressed, presses = start, 1
+        while not PROMPT_DONE.search(text := prompt.inner_text()):
+            now = time.monotonic()
+            if now > start + timeout:
+                raise TimeoutError(self._stuck(index, text, timeout, presses))
+            if not PROMPT_BUSY.search(text) and now - pressed > LOST_KEYPRESS and presses < PRESSES:
+                self._press_run(cell)
+                pressed, presses = time.monotonic(), presses + 1
+            time.sleep(0.1)
+        run.seconds, run.presses = time.monotonic() - start, presses
         return run
+
+    def _press_run(self, cell: Any) -> None:
+        cell.locator(".jp-InputPrompt").first.click(position={"x": 5, "y": 5})
+        self.page.keyboard.press("Shift+Enter")
+
+    def _stuck(self, index: int, prompt: str, timeout: float, presses: int) -> str:
+        """Why cell ``index`` seems stuck: its prompt and classes, the kernel's status, the server's last lines."""
+        cell = self.cells.nth(index)
+        status = self.page.locator(".jp-Notebook-ExecutionIndicator").first.get_attribute("data-status")
+        return (
+            f"cell {index} of {self.path} still running after {timeout:.0f} s ({presses} Shift+Enter); "
+            f"its prompt shows {prompt!r}, its classes are {cell.get_attribute('class')!r}, the kernel is "
+            f"{status!r}\nJupyterLab's log ends:\n{self.server.log_tail(15)}"
+        )
 
     def run_all_one_by_one(self, timeout_per_cell: float = 180) -> list[CellRun]:
         """Run every cell in order, as a student pressing Shift+Enter through the notebook."""
-        return [self.run_cell(index, timeout_per_cell) for index in range(self.cell_count())]
+        kinds = self.file_kinds()
+        shown = self.cell_count()
+        assert shown == len(kinds), f"{self.path}: the page shows {shown} cells, the file has {len(kinds)}"
+        return [self.run_cell(index, kind, timeout_per_cell) for index, kind in enumerate(kinds)]
 
     def save(self) -> None:
         """Save the notebook to disk (Ctrl+S) and wait until JupyterLab says it is saved."""

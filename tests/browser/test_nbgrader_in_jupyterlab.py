@@ -1,5 +1,7 @@
 """nbgrader's JupyterLab extensions with the course: a student validates a lesson from the Assignment List,
 and an instructor opens formgrader on the class grader's workspace.
+
+``nbgrader validate`` on the command line is run by the student guide's test (``tests/test_guides.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,9 @@ from lab import ROOT, jupyter_lab
 
 from grader.example_class import submission
 from grader.workspace import quiet_env
+
+#: One worker runs them all, so one JupyterLab server and one Chromium serve the whole run.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 LESSON = "01_pixels"
 COURSE = "pixels-to-cnns"
@@ -96,29 +101,11 @@ def test_student_fetches_and_validates_a_lesson_from_the_assignment_list(page, e
         assert "passes" in page.locator(".nbgrader-SuccessDialog").inner_text().lower()
 
 
-def test_nbgrader_validate_on_the_command_line(exchange_course, tmp_path):
-    untouched = tmp_path / "untouched.ipynb"
-    untouched.write_text((ROOT / "notebooks" / LESSON / f"{LESSON}.ipynb").read_text(encoding="utf-8"))
-    done = subprocess.run([str(BIN / "nbgrader"), "validate", str(untouched)], cwd=tmp_path, env=quiet_env(),
-                          capture_output=True, text=True, timeout=600)
-    assert "VALIDATION FAILED" in done.stdout and "NotImplementedError" in done.stdout, done.stdout[-2000:]
-    finished = tmp_path / "finished.ipynb"
-    finished.write_text(json.dumps(submission(LESSON), indent=1), encoding="utf-8")
-    output = run([str(BIN / "nbgrader"), "validate", str(finished)], tmp_path, timeout=600)
-    assert "Success! Your notebook passes all the tests." in output, output[-2000:]
-
-
-@pytest.fixture(scope="module")
-def graded_class(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example class of lesson 01, autograded by the class grader into a workspace."""
-    base = tmp_path_factory.mktemp("graded-class")
-    run([sys.executable, "-m", "grader.example_class", str(base / "class")], ROOT)
-    run([sys.executable, "-m", "grader", "autograde", LESSON, "--submissions", str(base / "class"),
-         "--workspace", str(base / "workspace")], ROOT, timeout=1200)
-    return base / "workspace"
-
-
-def test_formgrader_opens_on_the_class_graders_workspace(page, graded_class, shots):
+def test_formgrader_opens_on_the_class_graders_workspace(page, example_cli, shots):
+    """On the workspace of the example class graded from the command line (``example_cli``, tests/conftest.py)."""
+    done = example_cli.done
+    assert done.returncode == 0, f"grading the example class failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
+    graded_class = example_cli.workspace
     with jupyter_lab(graded_class, graded_class.parent / "lab-scratch") as server:
         page.goto(server.url("lab?reset"), wait_until="domcontentloaded")
         page.wait_for_selector("#jp-main-dock-panel", timeout=90_000)

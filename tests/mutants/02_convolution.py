@@ -1,1001 +1,237 @@
-"""Plausible wrong implementations for lesson 02_convolution; each must lose its exercise's points."""
+"""Plausible wrong implementations for lesson 02_convolution; each must lose its exercise's points.
 
-MUTANTS: dict[str, list[tuple[str, str]]] = {
+Each mutant is an edit of the solution cell that defines the exercise: one ``(old, new)`` replacement or a list of
+them, applied in order; every ``old`` occurs exactly once in that cell.
+"""
+
+#: One ``(old, new)`` replacement, or several applied in order.
+Edits = tuple[str, str] | list[tuple[str, str]]
+
+MUTANTS: dict[str, list[tuple[str, Edits]]] = {
     "conv1d": [
-        ("stride ignored", '''
-def conv1d(x, w, stride=1):
-    x, w = np.asarray(x), np.asarray(w)
+        ("stride ignored", [
+            ("(n - f) // stride + 1", "n - f + 1"),
+            ("start = i * stride", "start = i"),
+        ]),
+        ("off by one: n - f outputs", ("(n - f) // stride + 1", "(n - f) // stride")),
+        ("kernel flipped (true convolution)", ("* w)", "* w[::-1])")),
+        ("no validation at all", ('''\
     if x.ndim != 1:
         raise ValueError(f"x must be 1-D (n,), got shape {x.shape}")
     if w.ndim != 1 or w.size == 0:
-        raise ValueError(f"w must be a non-empty 1-D kernel, got shape {w.shape}")
+        raise ValueError(f"w must be a non-empty 1-D kernel (f,), got shape {w.shape}")
     if w.size > x.size:
         raise ValueError(f"w of shape {w.shape} is longer than x of shape {x.shape}")
     if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
         raise ValueError(f"stride must be a positive int, got {stride!r}")
-    f = w.size
-    return np.array([np.sum(x[i:i + f] * w) for i in range(x.size - f + 1)])
-'''),
-        ("off by one: n - f outputs", '''
-def conv1d(x, w, stride=1):
-    x, w = np.asarray(x), np.asarray(w)
-    if x.ndim != 1:
-        raise ValueError(f"x must be 1-D (n,), got shape {x.shape}")
-    if w.ndim != 1 or w.size == 0:
-        raise ValueError(f"w must be a non-empty 1-D kernel, got shape {w.shape}")
-    if w.size > x.size:
-        raise ValueError(f"w of shape {w.shape} is longer than x of shape {x.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    f = w.size
-    return np.array([np.sum(x[i:i + f] * w) for i in range(0, x.size - f, stride)])
-'''),
-        ("kernel flipped (true convolution)", '''
-def conv1d(x, w, stride=1):
-    x, w = np.asarray(x), np.asarray(w)
-    if x.ndim != 1:
-        raise ValueError(f"x must be 1-D (n,), got shape {x.shape}")
-    if w.ndim != 1 or w.size == 0:
-        raise ValueError(f"w must be a non-empty 1-D kernel, got shape {w.shape}")
-    if w.size > x.size:
-        raise ValueError(f"w of shape {w.shape} is longer than x of shape {x.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    f = w.size
-    w = w[::-1]
-    return np.array([np.sum(x[i:i + f] * w) for i in range(0, x.size - f + 1, stride)])
-'''),
-        ("no validation at all", '''
-def conv1d(x, w, stride=1):
-    x, w = np.asarray(x), np.asarray(w)
-    f = len(w)
-    n_out = (len(x) - f) // stride + 1
-    out = np.zeros(max(int(n_out), 0))
-    for i in range(out.size):
-        out[i] = np.sum(x[i * stride:i * stride + f] * w)
-    return out
-'''),
-        ("stride accepted as float or bool", '''
-def conv1d(x, w, stride=1):
-    x, w = np.asarray(x), np.asarray(w)
-    if x.ndim != 1:
-        raise ValueError(f"x must be 1-D (n,), got shape {x.shape}")
-    if w.ndim != 1 or w.size == 0:
-        raise ValueError(f"w must be a non-empty 1-D kernel, got shape {w.shape}")
-    if w.size > x.size:
-        raise ValueError(f"w of shape {w.shape} is longer than x of shape {x.shape}")
-    if stride < 1:
-        raise ValueError(f"stride must be positive, got {stride!r}")
-    stride = int(stride)
-    f = w.size
-    return np.array([np.sum(x[i:i + f] * w) for i in range(0, x.size - f + 1, stride)])
-'''),
-        ("output length n // stride", '''
-def conv1d(x, w, stride=1):
-    x, w = np.asarray(x), np.asarray(w)
-    if x.ndim != 1:
-        raise ValueError(f"x must be 1-D (n,), got shape {x.shape}")
-    if w.ndim != 1 or w.size == 0:
-        raise ValueError(f"w must be a non-empty 1-D kernel, got shape {w.shape}")
-    if w.size > x.size:
-        raise ValueError(f"w of shape {w.shape} is longer than x of shape {x.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    f = w.size
-    out = np.zeros(x.size // stride)
-    for i in range(out.size):
-        out[i] = np.sum(x[i * stride:i * stride + f] * w)
-    return out
-'''),
-        ("message does not name the argument", '''
-def conv1d(x, w, stride=1):
-    x, w = np.asarray(x), np.asarray(w)
-    if x.ndim != 1 or w.ndim != 1 or w.size == 0 or w.size > x.size:
-        raise ValueError("bad input")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError("bad input")
-    f = w.size
-    return np.array([np.sum(x[i:i + f] * w) for i in range(0, x.size - f + 1, stride)])
-'''),
-        ("output takes x's dtype (integer input truncates the halves)", '''
-def conv1d(x, w, stride=1):
-    x, w = np.asarray(x), np.asarray(w)
-    if x.ndim != 1:
-        raise ValueError(f"x must be 1-D (n,), got shape {x.shape}")
-    if w.ndim != 1 or w.size == 0:
-        raise ValueError(f"w must be a non-empty 1-D kernel, got shape {w.shape}")
-    if w.size > x.size:
-        raise ValueError(f"w of shape {w.shape} is longer than x of shape {x.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    f = w.size
-    out = np.zeros((x.size - f) // stride + 1, dtype=x.dtype)
-    for i in range(out.size):
-        out[i] = np.sum(x[i * stride:i * stride + f] * w)
-    return out
-'''),
-        ("stride message without the value seen", '''
-def conv1d(x, w, stride=1):
-    x, w = np.asarray(x), np.asarray(w)
-    if x.ndim != 1:
-        raise ValueError(f"x must be 1-D (n,), got shape {x.shape}")
-    if w.ndim != 1 or w.size == 0:
-        raise ValueError(f"w must be a non-empty 1-D kernel, got shape {w.shape}")
-    if w.size > x.size:
-        raise ValueError(f"w of shape {w.shape} is longer than x of shape {x.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError("stride must be a positive int")
-    f = w.size
-    return np.array([np.sum(x[i:i + f] * w) for i in range(0, x.size - f + 1, stride)])
-'''),
-        ("w longer than x: the message gives x's shape, not w's", '''
-def conv1d(x, w, stride=1):
-    x, w = np.asarray(x), np.asarray(w)
-    if x.ndim != 1:
-        raise ValueError(f"x must be 1-D (n,), got shape {x.shape}")
-    if w.ndim != 1 or w.size == 0:
-        raise ValueError(f"w must be a non-empty 1-D kernel, got shape {w.shape}")
-    if w.size > x.size:
-        raise ValueError(f"w is longer than x of shape {x.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    f = w.size
-    return np.array([np.sum(x[i:i + f] * w) for i in range(0, x.size - f + 1, stride)])
-'''),
+''', "")),
+        ("stride accepted as float or bool", [
+            ("isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1", "stride < 1"),
+            ("    n, f = x.size, w.size", "    stride = int(stride)\n    n, f = x.size, w.size"),
+        ]),
+        ("output length n // stride", ("(n - f) // stride + 1", "n // stride")),
+        ("message does not name the argument", [
+            ('f"x must be 1-D (n,), got shape {x.shape}"', '"bad input"'),
+            ('f"w must be a non-empty 1-D kernel (f,), got shape {w.shape}"', '"bad input"'),
+            ('f"w of shape {w.shape} is longer than x of shape {x.shape}"', '"bad input"'),
+            ('f"stride must be a positive int, got {stride!r}"', '"bad input"'),
+        ]),
+        ("output takes x's dtype (integer input truncates the halves)",
+         ("np.zeros((n - f) // stride + 1)", "np.zeros((n - f) // stride + 1, dtype=x.dtype)")),
+        ("stride message without the value seen",
+         ('f"stride must be a positive int, got {stride!r}"', '"stride must be a positive int"')),
+        ("w longer than x: the message gives x's shape, not w's", ("w of shape {w.shape} is longer", "w is longer")),
     ],
     "true_convolve1d": [
-        ("no flip (full cross-correlation)", '''
-def true_convolve1d(x, w):
-    x, w = np.asarray(x), np.asarray(w)
-    for name, a in (("x", x), ("w", w)):
-        if a.ndim != 1 or a.size == 0:
-            raise ValueError(f"{name} must be a non-empty 1-D array, got shape {a.shape}")
-    f = w.size
-    padded = np.pad(x, f - 1)
-    return np.array([np.sum(padded[i:i + f] * w) for i in range(x.size + f - 1)])
-'''),
-        ("valid instead of full", '''
-def true_convolve1d(x, w):
-    x, w = np.asarray(x), np.asarray(w)
-    for name, a in (("x", x), ("w", w)):
-        if a.ndim != 1 or a.size == 0:
-            raise ValueError(f"{name} must be a non-empty 1-D array, got shape {a.shape}")
-    f = w.size
-    flipped = w[::-1]
-    return np.array([np.sum(x[i:i + f] * flipped) for i in range(x.size - f + 1)])
-'''),
-        ("off by one: n + f - 2 outputs (padding f - 2)", '''
-def true_convolve1d(x, w):
-    x, w = np.asarray(x), np.asarray(w)
-    for name, a in (("x", x), ("w", w)):
-        if a.ndim != 1 or a.size == 0:
-            raise ValueError(f"{name} must be a non-empty 1-D array, got shape {a.shape}")
-    n, f = x.size, w.size
-    out = np.zeros(n + f - 2)
-    for i in range(out.size):
-        for k in range(n):
-            if 0 <= i - k < f:
-                out[i] += x[k] * w[i - k]
-    return out
-'''),
-        ("off by one: n + f outputs (an extra zero)", '''
-def true_convolve1d(x, w):
-    x, w = np.asarray(x), np.asarray(w)
-    for name, a in (("x", x), ("w", w)):
-        if a.ndim != 1 or a.size == 0:
-            raise ValueError(f"{name} must be a non-empty 1-D array, got shape {a.shape}")
-    f = w.size
-    padded = np.pad(x, f)
-    flipped = w[::-1]
-    return np.array([np.sum(padded[i:i + f] * flipped) for i in range(x.size + f)])
-'''),
-        ("no validation", '''
-def true_convolve1d(x, w):
-    x, w = np.asarray(x, dtype=float).ravel(), np.asarray(w, dtype=float).ravel()
-    n, f = x.size, w.size
-    out = np.zeros(max(n + f - 1, 0))
-    for i in range(n):
-        for k in range(f):
-            out[i + k] += x[i] * w[k]
-    return out
-'''),
-        ("flips w in place (w[:] = w[::-1]): the caller's kernel changes", '''
-def true_convolve1d(x, w):
-    x, w = np.asarray(x), np.asarray(w)
-    for name, a in (("x", x), ("w", w)):
-        if a.ndim != 1 or a.size == 0:
-            raise ValueError(f"{name} must be a non-empty 1-D array, got shape {a.shape}")
-    f = w.size
-    w[:] = w[::-1]
-    padded = np.pad(x, f - 1)
-    return np.array([np.sum(padded[i:i + f] * w) for i in range(x.size + f - 1)])
-'''),
+        ("no flip (full cross-correlation)", ("flipped = w[::-1]", "flipped = w")),
+        ("valid instead of full", [
+            ("padded = np.pad(x, f - 1)", "padded = x"),
+            ("np.zeros(n + f - 1)", "np.zeros(n - f + 1)"),
+        ]),
+        ("off by one: n + f - 2 outputs (padding f - 2)", [
+            ("np.pad(x, f - 1)", "np.pad(x, f - 2)"),
+            ("np.zeros(n + f - 1)", "np.zeros(n + f - 2)"),
+        ]),
+        ("off by one: n + f outputs (an extra zero)", [
+            ("np.pad(x, f - 1)", "np.pad(x, f)"),
+            ("np.zeros(n + f - 1)", "np.zeros(n + f)"),
+        ]),
+        ("no validation", ('''\
+    for name, array in (("x", x), ("w", w)):
+        if array.ndim != 1 or array.size == 0:
+            raise ValueError(f"{name} must be a non-empty 1-D array, got shape {array.shape}")
+''', "")),
+        ("flips w in place (w[:] = w[::-1]): the caller's kernel changes",
+         ("flipped = w[::-1]", "w[:] = w[::-1]\n    flipped = w")),
     ],
     "conv_single_step": [
-        ("forgets the bias", '''
-def conv_single_step(a_slice, W, b):
-    a_slice, W = np.asarray(a_slice), np.asarray(W)
+        ("forgets the bias", ("np.sum(a_slice * W) + b.item()", "np.sum(a_slice * W)")),
+        ("mean instead of sum", ("np.sum(a_slice * W)", "np.mean(a_slice * W)")),
+        ("returns an array (b keeps its shape)",
+         ("float(np.sum(a_slice * W) + b.item())", "np.sum(a_slice * W) + b")),
+        ("bias added to every element", ("np.sum(a_slice * W) + b.item()", "np.sum(a_slice * W + b.item())")),
+        ("returns a NumPy 0-d array",
+         ("float(np.sum(a_slice * W) + b.item())", "np.asarray(np.sum(a_slice * W) + b.item())")),
+        ("no shape check (broadcasting)", ('''\
     if a_slice.shape != W.shape:
-        raise ValueError(f"a_slice has shape {a_slice.shape} but W has shape {W.shape}")
-    return float(np.sum(a_slice * W))
-'''),
-        ("mean instead of sum", '''
-def conv_single_step(a_slice, W, b):
-    a_slice, W = np.asarray(a_slice), np.asarray(W)
-    if a_slice.shape != W.shape:
-        raise ValueError(f"a_slice has shape {a_slice.shape} but W has shape {W.shape}")
-    return float(np.mean(a_slice * W) + np.asarray(b).item())
-'''),
-        ("returns an array (b keeps its shape)", '''
-def conv_single_step(a_slice, W, b):
-    a_slice, W = np.asarray(a_slice), np.asarray(W)
-    if a_slice.shape != W.shape:
-        raise ValueError(f"a_slice has shape {a_slice.shape} but W has shape {W.shape}")
-    return np.sum(a_slice * W) + b
-'''),
-        ("bias added to every element", '''
-def conv_single_step(a_slice, W, b):
-    a_slice, W = np.asarray(a_slice), np.asarray(W)
-    if a_slice.shape != W.shape:
-        raise ValueError(f"a_slice has shape {a_slice.shape} but W has shape {W.shape}")
-    return float(np.sum(a_slice * W + np.asarray(b).item()))
-'''),
-        ("returns a NumPy 0-d array", '''
-def conv_single_step(a_slice, W, b):
-    a_slice, W = np.asarray(a_slice), np.asarray(W)
-    if a_slice.shape != W.shape:
-        raise ValueError(f"a_slice has shape {a_slice.shape} but W has shape {W.shape}")
-    return np.asarray(np.sum(a_slice * W) + np.asarray(b).item())
-'''),
-        ("no shape check (broadcasting)", '''
-def conv_single_step(a_slice, W, b):
-    return float(np.sum(np.asarray(a_slice) * np.asarray(W)) + np.asarray(b).item())
-'''),
-        ("float(b) on the bias array (fails for shape (1, 1, 1))", '''
-def conv_single_step(a_slice, W, b):
-    a_slice, W = np.asarray(a_slice), np.asarray(W)
-    if a_slice.shape != W.shape:
-        raise ValueError(f"a_slice has shape {a_slice.shape} but W has shape {W.shape}")
-    return float(np.sum(a_slice * W)) + float(b)
-'''),
-        ("returns a NumPy scalar (np.float32 for float32 inputs)", '''
-def conv_single_step(a_slice, W, b):
-    a_slice, W = np.asarray(a_slice), np.asarray(W)
-    if a_slice.shape != W.shape:
-        raise ValueError(f"a_slice has shape {a_slice.shape} but W has shape {W.shape}")
-    return np.sum(a_slice * W) + np.asarray(b).item()
-'''),
+        raise ValueError(f"a_slice has shape {a_slice.shape} but W has shape {W.shape}: they must be equal")
+''', "")),
+        ("float(b) on the bias array (fails for shape (1, 1, 1))",
+         ("float(np.sum(a_slice * W) + b.item())", "float(np.sum(a_slice * W)) + float(b)")),
+        ("returns a NumPy scalar (np.float32 for float32 inputs)",
+         ("float(np.sum(a_slice * W) + b.item())", "np.sum(a_slice * W) + b.item()")),
     ],
     "conv2d": [
-        ("kernel flipped (true convolution)", '''
-def conv2d(image, kernel, stride=1):
-    image, kernel = np.asarray(image), np.asarray(kernel)
-    if image.ndim != 2:
-        raise ValueError(f"image must be 2-D, got shape {image.shape}")
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
-    H, W = image.shape
-    kh, kw = kernel.shape
-    if kh > H or kw > W:
-        raise ValueError(f"kernel of shape {kernel.shape} larger than image {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    kernel = np.flip(kernel)
-    out = np.zeros(((H - kh) // stride + 1, (W - kw) // stride + 1))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
-    return out
-'''),
-        ("H and W swapped in the output size", '''
-def conv2d(image, kernel, stride=1):
-    image, kernel = np.asarray(image), np.asarray(kernel)
-    if image.ndim != 2:
-        raise ValueError(f"image must be 2-D, got shape {image.shape}")
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
-    H, W = image.shape
-    kh, kw = kernel.shape
-    if kh > H or kw > W:
-        raise ValueError(f"kernel of shape {kernel.shape} larger than image {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out = np.zeros(((W - kw) // stride + 1, (H - kh) // stride + 1))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            window = image[i * stride:i * stride + kh, j * stride:j * stride + kw]
+        ("kernel flipped (true convolution)", ("left:left + kw] * kernel", "left:left + kw] * np.flip(kernel)")),
+        ("H and W swapped in the output size", [
+            ("out_h = (H - kh) // stride + 1\n    out_w = (W - kw) // stride + 1",
+             "out_h = (W - kw) // stride + 1\n    out_w = (H - kh) // stride + 1"),
+            ("            out[i, j] = np.sum(image[top:top + kh, left:left + kw] * kernel)", '''\
+            window = image[top:top + kh, left:left + kw]
             if window.shape == kernel.shape:
-                out[i, j] = np.sum(window * kernel)
-    return out
-'''),
-        ("stride ignored", '''
-def conv2d(image, kernel, stride=1):
-    image, kernel = np.asarray(image), np.asarray(kernel)
+                out[i, j] = np.sum(window * kernel)'''),
+        ]),
+        ("stride ignored", [
+            ("out_h = (H - kh) // stride + 1", "out_h = H - kh + 1"),
+            ("out_w = (W - kw) // stride + 1", "out_w = W - kw + 1"),
+            ("top, left = i * stride, j * stride", "top, left = i, j"),
+        ]),
+        ("stride steps through the output grid but the size ignores it", [
+            ("out_h = (H - kh) // stride + 1", "out_h = H - kh + 1"),
+            ("out_w = (W - kw) // stride + 1", "out_w = W - kw + 1"),
+            ("for i in range(out_h):", "for i in range(0, out_h, stride):"),
+            ("for j in range(out_w):", "for j in range(0, out_w, stride):"),
+            ("top, left = i * stride, j * stride", "top, left = i, j"),
+        ]),
+        ("off by one: H - kh rows and W - kw columns", [
+            ("out_h = (H - kh) // stride + 1", "out_h = max((H - kh) // stride, 1)"),
+            ("out_w = (W - kw) // stride + 1", "out_w = max((W - kw) // stride, 1)"),
+        ]),
+        ("only square images and kernels work (uses H and kh for both axes)", [
+            ("out_w = (W - kw) // stride + 1", "out_w = (H - kh) // stride + 1"),
+            ("left:left + kw]", "left:left + kh]"),
+        ]),
+        ("no validation", [
+            ('''\
     if image.ndim != 2:
-        raise ValueError(f"image must be 2-D, got shape {image.shape}")
+        raise ValueError(f"image must be 2-D (H, W), got shape {image.shape}")
     if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
-    H, W = image.shape
-    kh, kw = kernel.shape
-    if kh > H or kw > W:
-        raise ValueError(f"kernel of shape {kernel.shape} larger than image {image.shape}")
+        raise ValueError(f"kernel must be 2-D (kh, kw), got shape {kernel.shape}")
+''', ""),
+            ('''\
+    if kh < 1 or kw < 1 or kh > H or kw > W:
+        raise ValueError(f"kernel of shape {kernel.shape} does not fit inside the image of shape {image.shape}")
     if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
         raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out = np.zeros((H - kh + 1, W - kw + 1))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel)
-    return out
-'''),
-        ("stride steps through the output grid but the size ignores it", '''
-def conv2d(image, kernel, stride=1):
-    image, kernel = np.asarray(image), np.asarray(kernel)
-    if image.ndim != 2:
-        raise ValueError(f"image must be 2-D, got shape {image.shape}")
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
-    H, W = image.shape
-    kh, kw = kernel.shape
-    if kh > H or kw > W:
-        raise ValueError(f"kernel of shape {kernel.shape} larger than image {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out = np.zeros((H - kh + 1, W - kw + 1))
-    for i in range(0, H - kh + 1, stride):
-        for j in range(0, W - kw + 1, stride):
-            out[i, j] = np.sum(image[i:i + kh, j:j + kw] * kernel)
-    return out
-'''),
-        ("off by one: H - kh rows and W - kw columns", '''
-def conv2d(image, kernel, stride=1):
-    image, kernel = np.asarray(image), np.asarray(kernel)
-    if image.ndim != 2:
-        raise ValueError(f"image must be 2-D, got shape {image.shape}")
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
-    H, W = image.shape
-    kh, kw = kernel.shape
-    if kh > H or kw > W:
-        raise ValueError(f"kernel of shape {kernel.shape} larger than image {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out = np.zeros((max((H - kh) // stride, 1), max((W - kw) // stride, 1)))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
-    return out
-'''),
-        ("only square images and kernels work (uses H and kh for both axes)", '''
-def conv2d(image, kernel, stride=1):
-    image, kernel = np.asarray(image), np.asarray(kernel)
-    if image.ndim != 2:
-        raise ValueError(f"image must be 2-D, got shape {image.shape}")
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
-    n, f = image.shape[0], kernel.shape[0]
-    if f > n:
-        raise ValueError(f"kernel of shape {kernel.shape} larger than image {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    m = (n - f) // stride + 1
-    out = np.zeros((m, m))
-    for i in range(m):
-        for j in range(m):
-            window = image[i * stride:i * stride + f, j * stride:j * stride + f]
-            out[i, j] = np.sum(window * kernel[:window.shape[0], :window.shape[1]])
-    return out
-'''),
-        ("no validation", '''
-def conv2d(image, kernel, stride=1):
-    image, kernel = np.asarray(image), np.asarray(kernel)
-    H, W = image.shape[:2]
-    kh, kw = kernel.shape[0], kernel.shape[-1]
-    out = np.zeros((max((H - kh) // stride + 1, 0), max((W - kw) // stride + 1, 0)))
-    for i in range(int(out.shape[0])):
-        for j in range(int(out.shape[1])):
-            out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
-    return out
-'''),
-        ("output has the image's dtype (uint8 wraps around)", '''
-def conv2d(image, kernel, stride=1):
-    image, kernel = np.asarray(image), np.asarray(kernel)
-    if image.ndim != 2:
-        raise ValueError(f"image must be 2-D, got shape {image.shape}")
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
-    H, W = image.shape
-    kh, kw = kernel.shape
-    if kh > H or kw > W:
-        raise ValueError(f"kernel of shape {kernel.shape} larger than image {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out = np.zeros(((H - kh) // stride + 1, (W - kw) // stride + 1), dtype=image.dtype)
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
-    return out
-'''),
-        ("kernel larger than the image: the message gives the image's shape, not the kernel's", '''
-def conv2d(image, kernel, stride=1):
-    image, kernel = np.asarray(image), np.asarray(kernel)
-    if image.ndim != 2:
-        raise ValueError(f"image must be 2-D, got shape {image.shape}")
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
-    H, W = image.shape
-    kh, kw = kernel.shape
-    if kh > H or kw > W:
-        raise ValueError(f"image of shape {image.shape} is smaller than the kernel")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out = np.zeros(((H - kh) // stride + 1, (W - kw) // stride + 1))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
-    return out
-'''),
-        ("stride message without the value seen", '''
-def conv2d(image, kernel, stride=1):
-    image, kernel = np.asarray(image), np.asarray(kernel)
-    if image.ndim != 2:
-        raise ValueError(f"image must be 2-D, got shape {image.shape}")
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
-    H, W = image.shape
-    kh, kw = kernel.shape
-    if kh > H or kw > W:
-        raise ValueError(f"kernel of shape {kernel.shape} larger than image {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError("stride must be a positive whole number")
-    out = np.zeros(((H - kh) // stride + 1, (W - kw) // stride + 1))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
-    return out
-'''),
-        ("an empty kernel accepted (returns zeros)", '''
-def conv2d(image, kernel, stride=1):
-    image, kernel = np.asarray(image), np.asarray(kernel)
-    if image.ndim != 2:
-        raise ValueError(f"image must be 2-D, got shape {image.shape}")
-    if kernel.ndim != 2:
-        raise ValueError(f"kernel must be 2-D, got shape {kernel.shape}")
-    H, W = image.shape
-    kh, kw = kernel.shape
-    if kh > H or kw > W:
-        raise ValueError(f"kernel of shape {kernel.shape} larger than image {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out = np.zeros(((H - kh) // stride + 1, (W - kw) // stride + 1))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i * stride:i * stride + kh, j * stride:j * stride + kw] * kernel)
-    return out
-'''),
+''', ""),
+        ]),
+        ("output has the image's dtype (uint8 wraps around)",
+         ("np.zeros((out_h, out_w))", "np.zeros((out_h, out_w), dtype=image.dtype)")),
+        ("kernel larger than the image: the message gives the image's shape, not the kernel's",
+         ('f"kernel of shape {kernel.shape} does not fit inside the image of shape {image.shape}"',
+          'f"image of shape {image.shape} is smaller than the kernel"')),
+        ("stride message without the value seen",
+         ('f"stride must be a positive int, got {stride!r}"', '"stride must be a positive whole number"')),
+        ("an empty kernel accepted (returns zeros)", ("kh < 1 or kw < 1 or kh > H", "kh > H")),
     ],
     "conv2d_multi": [
-        ("forgets the bias", '''
-def conv2d_multi(image, filters, biases):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    if c_in != image.shape[2]:
-        raise ValueError(f"image has {image.shape[2]} channels but filters expect C_in = {c_in}")
+        ("forgets the bias", ("axis=(0, 1, 2)) + biases", "axis=(0, 1, 2))")),
+        ("uses only channel 0 of the image and the filters",
+         ("window[..., None] * filters,", "window[..., :1, None] * filters[:, :, :1],")),
+        ("filter axes mismatched: window rows meet filter columns",
+         ("* filters,", "* filters.transpose(1, 0, 2, 3),")),
+        ("filters read as (f, f, K, C_in): channel and filter axes transposed",
+         ("* filters,", "* filters.reshape(fh, fw, K, C).transpose(0, 1, 3, 2),")),
+        ("bias added per row (biases[:, None, None])", [
+            ("axis=(0, 1, 2)) + biases", "axis=(0, 1, 2))"),
+            ("    return out\n", "    return out + biases[:, None, None]\n"),
+        ]),
+        ("no channel check (broadcasting hides the mismatch)", ('''\
+    if c_in != C:
+        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in} (filters shape {filters.shape})")
+''', "")),
+        ("no biases check (broadcasts any size)", [
+            ('''\
     if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    H, W, _ = image.shape
-    out = np.zeros((H - f + 1, W - f + 1, K))
-    for i in range(H - f + 1):
-        for j in range(W - f + 1):
-            out[i, j] = np.sum(image[i:i + f, j:j + f, :, None] * filters, axis=(0, 1, 2))
-    return out
-'''),
-        ("uses only channel 0 of the image and the filters", '''
-def conv2d_multi(image, filters, biases):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    if c_in != image.shape[2]:
-        raise ValueError(f"image has {image.shape[2]} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    H, W, _ = image.shape
-    out = np.zeros((H - f + 1, W - f + 1, K))
-    for i in range(H - f + 1):
-        for j in range(W - f + 1):
-            for k in range(K):
-                out[i, j, k] = np.sum(image[i:i + f, j:j + f, 0] * filters[:, :, 0, k]) + biases[k]
-    return out
-'''),
-        ("filter axes mismatched: window rows meet filter columns", '''
-def conv2d_multi(image, filters, biases):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    if c_in != image.shape[2]:
-        raise ValueError(f"image has {image.shape[2]} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    H, W, _ = image.shape
-    out = np.zeros((H - f + 1, W - f + 1, K))
-    for i in range(H - f + 1):
-        for j in range(W - f + 1):
-            out[i, j] = np.tensordot(image[i:i + f, j:j + f, :], filters, axes=([0, 1, 2], [1, 0, 2])) + biases
-    return out
-'''),
-        ("filters read as (f, f, K, C_in): channel and filter axes transposed", '''
-def conv2d_multi(image, filters, biases):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    if c_in != image.shape[2]:
-        raise ValueError(f"image has {image.shape[2]} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    H, W, C = image.shape
-    flat = filters.reshape(f, f, K, C)
-    out = np.zeros((H - f + 1, W - f + 1, K))
-    for i in range(H - f + 1):
-        for j in range(W - f + 1):
-            for k in range(K):
-                out[i, j, k] = np.sum(image[i:i + f, j:j + f, :] * flat[:, :, k, :]) + biases[k]
-    return out
-'''),
-        ("bias added per row (biases[:, None, None])", '''
-def conv2d_multi(image, filters, biases):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    if c_in != image.shape[2]:
-        raise ValueError(f"image has {image.shape[2]} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    H, W, _ = image.shape
-    out = np.zeros((H - f + 1, W - f + 1, K))
-    for i in range(H - f + 1):
-        for j in range(W - f + 1):
-            out[i, j] = np.sum(image[i:i + f, j:j + f, :, None] * filters, axis=(0, 1, 2))
-    return out + biases.reshape(-1, 1, 1)
-'''),
-        ("no channel check (broadcasting hides the mismatch)", '''
-def conv2d_multi(image, filters, biases):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, K = filters.shape[0], filters.shape[3]
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    H, W, _ = image.shape
-    out = np.zeros((H - f + 1, W - f + 1, K))
-    for i in range(H - f + 1):
-        for j in range(W - f + 1):
-            out[i, j] = np.sum(image[i:i + f, j:j + f, :, None] * filters, axis=(0, 1, 2)) + biases
-    return out
-'''),
-        ("no biases check (broadcasts any size)", '''
-def conv2d_multi(image, filters, biases):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    if c_in != image.shape[2]:
-        raise ValueError(f"image has {image.shape[2]} channels but filters expect C_in = {c_in}")
-    H, W, _ = image.shape
-    out = np.zeros((H - f + 1, W - f + 1, K))
-    for i in range(H - f + 1):
-        for j in range(W - f + 1):
-            out[i, j] = np.sum(image[i:i + f, j:j + f, :, None] * filters, axis=(0, 1, 2)) + biases.ravel()[:K]
-    return out
-'''),
-        ("output has the image's dtype (a uint8 image truncates and wraps)", '''
-def conv2d_multi(image, filters, biases):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    if c_in != image.shape[2]:
-        raise ValueError(f"image has {image.shape[2]} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    H, W, _ = image.shape
-    out = np.zeros((H - f + 1, W - f + 1, K), dtype=image.dtype)
-    for i in range(H - f + 1):
-        for j in range(W - f + 1):
-            out[i, j] = np.sum(image[i:i + f, j:j + f, :, None] * filters, axis=(0, 1, 2)) + biases
-    return out
-'''),
-        ("channel mismatch: the message gives both shapes but not the word 'channel'", '''
-def conv2d_multi(image, filters, biases):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    if c_in != image.shape[2]:
-        raise ValueError(f"filters of shape {filters.shape} do not fit image of shape {image.shape}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    H, W, _ = image.shape
-    out = np.zeros((H - f + 1, W - f + 1, K))
-    for i in range(H - f + 1):
-        for j in range(W - f + 1):
-            out[i, j] = np.sum(image[i:i + f, j:j + f, :, None] * filters, axis=(0, 1, 2)) + biases
-    return out
-'''),
+        raise ValueError(f"biases must have shape (K,) = ({K},), got shape {biases.shape}")
+''', ""),
+            ("axis=(0, 1, 2)) + biases", "axis=(0, 1, 2)) + biases.ravel()[:K]"),
+        ]),
+        ("output has the image's dtype (a uint8 image truncates and wraps)",
+         ("np.zeros((H - fh + 1, W - fw + 1, K))", "np.zeros((H - fh + 1, W - fw + 1, K), dtype=image.dtype)")),
+        ("channel mismatch: the message gives both shapes but not the word 'channel'",
+         ('f"image has {C} channels but filters expect C_in = {c_in} (filters shape {filters.shape})"',
+          'f"filters of shape {filters.shape} do not fit image of shape {image.shape}"')),
     ],
     "im2col": [
-        ("channel-major order (c, i, j) inside a column", '''
-def im2col(image, f, stride=1):
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[:, :, None]
-    if image.ndim != 3:
-        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
-    H, W, C = image.shape
+        ("channel-major order (c, i, j) inside a column",
+         ("left:left + f, :].reshape(-1)", "left:left + f, :].transpose(2, 0, 1).reshape(-1)")),
+        ("windows as rows: (out_h*out_w, f*f*C)", [
+            ("np.zeros((f * f * C, out_h * out_w)", "np.zeros((out_h * out_w, f * f * C)"),
+            ("cols[:, r * out_w + q] = image[top", "cols[r * out_w + q] = image[top"),
+        ]),
+        ("windows numbered column by column (q * out_h + r)",
+         ("cols[:, r * out_w + q] = image[top", "cols[:, q * out_h + r] = image[top")),
+        ("stride ignored", [
+            ("out_h = (H - f) // stride + 1", "out_h = H - f + 1"),
+            ("out_w = (W - f) // stride + 1", "out_w = W - f + 1"),
+            ("top, left = r * stride, q * stride", "top, left = r, q"),
+        ]),
+        ("off by one: (H - f) // s windows per axis", [
+            ("out_h = (H - f) // stride + 1", "out_h = max((H - f) // stride, 1)"),
+            ("out_w = (W - f) // stride + 1", "out_w = max((W - f) // stride, 1)"),
+        ]),
+        ("no validation of f and stride", ('''\
     if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 1 <= f <= min(H, W):
-        raise ValueError(f"f must be between 1 and {min(H, W)}, got f={f!r} for image shape {image.shape}")
+        raise ValueError(f"f must be an int between 1 and min(H, W) = {min(H, W)}, got f={f!r} "
+                         f"for image shape {image.shape}")
     if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
         raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1
-    cols = np.zeros((f * f * C, out_h * out_w), dtype=image.dtype)
-    for r in range(out_h):
-        for q in range(out_w):
-            window = image[r * stride:r * stride + f, q * stride:q * stride + f, :]
-            cols[:, r * out_w + q] = window.transpose(2, 0, 1).reshape(-1)
-    return cols
-'''),
-        ("windows as rows: (out_h*out_w, f*f*C)", '''
-def im2col(image, f, stride=1):
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[:, :, None]
-    if image.ndim != 3:
-        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
-    H, W, C = image.shape
-    if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 1 <= f <= min(H, W):
-        raise ValueError(f"f must be between 1 and {min(H, W)}, got f={f!r} for image shape {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1
-    rows = np.zeros((out_h * out_w, f * f * C), dtype=image.dtype)
-    for r in range(out_h):
-        for q in range(out_w):
-            rows[r * out_w + q] = image[r * stride:r * stride + f, q * stride:q * stride + f, :].reshape(-1)
-    return rows
-'''),
-        ("windows numbered column by column (q * out_h + r)", '''
-def im2col(image, f, stride=1):
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[:, :, None]
-    if image.ndim != 3:
-        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
-    H, W, C = image.shape
-    if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 1 <= f <= min(H, W):
-        raise ValueError(f"f must be between 1 and {min(H, W)}, got f={f!r} for image shape {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1
-    cols = np.zeros((f * f * C, out_h * out_w), dtype=image.dtype)
-    for r in range(out_h):
-        for q in range(out_w):
-            cols[:, q * out_h + r] = image[r * stride:r * stride + f, q * stride:q * stride + f, :].reshape(-1)
-    return cols
-'''),
-        ("stride ignored", '''
-def im2col(image, f, stride=1):
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[:, :, None]
-    if image.ndim != 3:
-        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
-    H, W, C = image.shape
-    if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 1 <= f <= min(H, W):
-        raise ValueError(f"f must be between 1 and {min(H, W)}, got f={f!r} for image shape {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out_h, out_w = H - f + 1, W - f + 1
-    cols = np.zeros((f * f * C, out_h * out_w), dtype=image.dtype)
-    for r in range(out_h):
-        for q in range(out_w):
-            cols[:, r * out_w + q] = image[r:r + f, q:q + f, :].reshape(-1)
-    return cols
-'''),
-        ("off by one: (H - f) // s windows per axis", '''
-def im2col(image, f, stride=1):
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[:, :, None]
-    if image.ndim != 3:
-        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
-    H, W, C = image.shape
-    if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 1 <= f <= min(H, W):
-        raise ValueError(f"f must be between 1 and {min(H, W)}, got f={f!r} for image shape {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out_h, out_w = max((H - f) // stride, 1), max((W - f) // stride, 1)
-    cols = np.zeros((f * f * C, out_h * out_w), dtype=image.dtype)
-    for r in range(out_h):
-        for q in range(out_w):
-            cols[:, r * out_w + q] = image[r * stride:r * stride + f, q * stride:q * stride + f, :].reshape(-1)
-    return cols
-'''),
-        ("no validation of f and stride", '''
-def im2col(image, f, stride=1):
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[:, :, None]
-    H, W, C = image.shape[-3:]
-    out_h, out_w = max((H - f) // stride + 1, 0), max((W - f) // stride + 1, 0)
-    cols = np.zeros((f * f * C, int(out_h * out_w)), dtype=image.dtype)
-    for r in range(int(out_h)):
-        for q in range(int(out_w)):
-            window = image[..., r * stride:r * stride + f, q * stride:q * stride + f, :]
-            cols[:, r * int(out_w) + q] = window.reshape(-1)[:f * f * C]
-    return cols
-'''),
-        ("f larger than the image: the message gives the limit, not the image's shape", '''
-def im2col(image, f, stride=1):
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[:, :, None]
-    if image.ndim != 3:
-        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
-    H, W, C = image.shape
-    if isinstance(f, bool) or not isinstance(f, (int, np.integer)) or not 1 <= f <= min(H, W):
-        raise ValueError(f"f must be between 1 and {min(H, W)}, got f={f!r}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1
-    cols = np.zeros((f * f * C, out_h * out_w), dtype=image.dtype)
-    for r in range(out_h):
-        for q in range(out_w):
-            cols[:, r * out_w + q] = image[r * stride:r * stride + f, q * stride:q * stride + f, :].reshape(-1)
-    return cols
-'''),
-        ("f = 0: the message gives f's value but not the image's shape", '''
-def im2col(image, f, stride=1):
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[:, :, None]
-    if image.ndim != 3:
-        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
-    H, W, C = image.shape
-    if isinstance(f, bool) or not isinstance(f, (int, np.integer)):
-        raise ValueError(f"f must be an int, got f={f!r} for image shape {image.shape}")
+''', "")),
+        ("f larger than the image: the message gives the limit, not the image's shape", ('''\
+got f={f!r} "
+                         f"for image shape {image.shape}")''', 'got f={f!r}")')),
+        ("f = 0: the message gives f's value but not the image's shape", [
+            ("or not 1 <= f <= min(H, W):", "or f > min(H, W):"),
+            ("    if isinstance(stride, bool)", '''\
     if f < 1:
         raise ValueError(f"f must be at least 1, got f={f!r}")
-    if f > H or f > W:
-        raise ValueError(f"f={f!r} is larger than the image of shape {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1
-    cols = np.zeros((f * f * C, out_h * out_w), dtype=image.dtype)
-    for r in range(out_h):
-        for q in range(out_w):
-            cols[:, r * out_w + q] = image[r * stride:r * stride + f, q * stride:q * stride + f, :].reshape(-1)
-    return cols
-'''),
-        ("f wider than the image: the message gives W, not the image's shape", '''
-def im2col(image, f, stride=1):
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[:, :, None]
-    if image.ndim != 3:
-        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
-    H, W, C = image.shape
-    if isinstance(f, bool) or not isinstance(f, (int, np.integer)):
-        raise ValueError(f"f must be an int, got f={f!r} for image shape {image.shape}")
-    if f < 1:
-        raise ValueError(f"f must be at least 1, got f={f!r} for image shape {image.shape}")
-    if f > H:
-        raise ValueError(f"f={f!r} is taller than the image of shape {image.shape}")
+    if isinstance(stride, bool)'''),
+        ]),
+        ("f wider than the image: the message gives W, not the image's shape", [
+            ("not 1 <= f <= min(H, W):", "not 1 <= f <= H:"),
+            ("    if isinstance(stride, bool)", '''\
     if f > W:
         raise ValueError(f"f={f!r} is wider than W={W}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1
-    cols = np.zeros((f * f * C, out_h * out_w), dtype=image.dtype)
-    for r in range(out_h):
-        for q in range(out_w):
-            cols[:, r * out_w + q] = image[r * stride:r * stride + f, q * stride:q * stride + f, :].reshape(-1)
-    return cols
-'''),
-        ("bad f: the message gives the image's shape but not f's value", '''
-def im2col(image, f, stride=1):
-    image = np.asarray(image)
-    if image.ndim == 2:
-        image = image[:, :, None]
-    if image.ndim != 3:
-        raise ValueError(f"image must be (H, W) or (H, W, C), got shape {image.shape}")
-    H, W, C = image.shape
-    if isinstance(f, bool) or not isinstance(f, (int, np.integer)):
-        raise ValueError(f"f must be an int, got f={f!r} for image shape {image.shape}")
-    if not 1 <= f <= min(H, W):
-        raise ValueError(f"f does not fit the image of shape {image.shape}")
-    if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-        raise ValueError(f"stride must be a positive int, got {stride!r}")
-    out_h, out_w = (H - f) // stride + 1, (W - f) // stride + 1
-    cols = np.zeros((f * f * C, out_h * out_w), dtype=image.dtype)
-    for r in range(out_h):
-        for q in range(out_w):
-            cols[:, r * out_w + q] = image[r * stride:r * stride + f, q * stride:q * stride + f, :].reshape(-1)
-    return cols
-'''),
+    if isinstance(stride, bool)'''),
+        ]),
+        ("bad f: the message gives the image's shape but not f's value", ("got f={f!r} ", "")),
     ],
     "conv2d_im2col": [
-        ("forgets the bias", '''
-def conv2d_im2col(image, filters, biases, stride=1):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
+        ("forgets the bias", ("out = weights @ cols + biases[:, None]", "out = weights @ cols")),
+        ("(K, P) reshaped directly to (out_h, out_w, K)", ("return out.T.reshape(", "return out.reshape(")),
+        ("stride ignored", [
+            ("im2col(image, f, stride)", "im2col(image, f)"),
+            ("out_h = (H - f) // stride + 1", "out_h = H - f + 1"),
+            ("out_w = (W - f) // stride + 1", "out_w = W - f + 1"),
+        ]),
+        ("filters flattened channel-major, rows do not match im2col",
+         ("filters.reshape(f * f * C, K).T", "filters.transpose(2, 0, 1, 3).reshape(f * f * C, K).T")),
+        ("folded as (out_w, out_h, K)", ("out.T.reshape(out_h, out_w, K)", "out.T.reshape(out_w, out_h, K)")),
+        ("no channel check (im2col and reshape trip on their own)", ('''\
+    if c_in != C:
+        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in} (filters shape {filters.shape})")
+''', "")),
+        ("channel mismatch: the message gives both shapes but not the word 'channel'",
+         ('f"image has {C} channels but filters expect C_in = {c_in} (filters shape {filters.shape})"',
+          'f"filters of shape {filters.shape} do not fit image of shape {image.shape}"')),
+        ("image not checked to be 3-D (NumPy's unpacking error)", ('''\
     if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    H, W, C = image.shape
-    if c_in != C:
-        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    out = filters.reshape(f * f * C, K).T @ im2col(image, f, stride)
-    return out.T.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
-'''),
-        ("(K, P) reshaped directly to (out_h, out_w, K)", '''
-def conv2d_im2col(image, filters, biases, stride=1):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    H, W, C = image.shape
-    if c_in != C:
-        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    out = filters.reshape(f * f * C, K).T @ im2col(image, f, stride) + biases[:, None]
-    return out.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
-'''),
-        ("stride ignored", '''
-def conv2d_im2col(image, filters, biases, stride=1):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    H, W, C = image.shape
-    if c_in != C:
-        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    out = filters.reshape(f * f * C, K).T @ im2col(image, f) + biases[:, None]
-    return out.T.reshape(H - f + 1, W - f + 1, K)
-'''),
-        ("filters flattened channel-major, rows do not match im2col", '''
-def conv2d_im2col(image, filters, biases, stride=1):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    H, W, C = image.shape
-    if c_in != C:
-        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    weights = filters.transpose(2, 0, 1, 3).reshape(f * f * C, K).T
-    out = weights @ im2col(image, f, stride) + biases[:, None]
-    return out.T.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
-'''),
-        ("folded as (out_w, out_h, K)", '''
-def conv2d_im2col(image, filters, biases, stride=1):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    H, W, C = image.shape
-    if c_in != C:
-        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    out = filters.reshape(f * f * C, K).T @ im2col(image, f, stride) + biases[:, None]
-    return out.T.reshape((W - f) // stride + 1, (H - f) // stride + 1, K)
-'''),
-        ("no channel check (im2col and reshape trip on their own)", '''
-def conv2d_im2col(image, filters, biases, stride=1):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    f, K = filters.shape[0], filters.shape[-1]
-    H, W, C = image.shape
-    out = filters.reshape(-1, K).T @ im2col(image, f, stride)[:filters.reshape(-1, K).shape[0]] + biases[:K, None]
-    return out.T.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
-'''),
-        ("channel mismatch: the message gives both shapes but not the word 'channel'", '''
-def conv2d_im2col(image, filters, biases, stride=1):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    H, W, C = image.shape
-    if c_in != C:
-        raise ValueError(f"filters of shape {filters.shape} do not fit image of shape {image.shape}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    out = filters.reshape(f * f * C, K).T @ im2col(image, f, stride) + biases[:, None]
-    return out.T.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
-'''),
-        ("image not checked to be 3-D (NumPy's unpacking error)", '''
-def conv2d_im2col(image, filters, biases, stride=1):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if filters.ndim != 4 or filters.shape[0] != filters.shape[1]:
-        raise ValueError(f"filters must be 4-D (f, f, C, K), got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    H, W, C = image.shape
-    if c_in != C:
-        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    out = filters.reshape(f * f * C, K).T @ im2col(image, f, stride) + biases[:, None]
-    return out.T.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
-'''),
-        ("filters not checked to be 4-D (NumPy's unpacking error)", '''
-def conv2d_im2col(image, filters, biases, stride=1):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.shape[0] != filters.shape[1]:
-        raise ValueError(f"filters must have square windows, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    H, W, C = image.shape
-    if c_in != C:
-        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    out = filters.reshape(f * f * C, K).T @ im2col(image, f, stride) + biases[:, None]
-    return out.T.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
-'''),
-        ("non-square filter windows not rejected (the reshape fails)", '''
-def conv2d_im2col(image, filters, biases, stride=1):
-    image, filters, biases = np.asarray(image), np.asarray(filters), np.asarray(biases)
-    if image.ndim != 3:
-        raise ValueError(f"image must be 3-D, got shape {image.shape}")
-    if filters.ndim != 4:
-        raise ValueError(f"filters must be 4-D, got shape {filters.shape}")
-    f, _, c_in, K = filters.shape
-    H, W, C = image.shape
-    if c_in != C:
-        raise ValueError(f"image has {C} channels but filters expect C_in = {c_in}")
-    if biases.shape != (K,):
-        raise ValueError(f"biases must have shape ({K},), got shape {biases.shape}")
-    out = filters.reshape(f * f * C, K).T @ im2col(image, f, stride) + biases[:, None]
-    return out.T.reshape((H - f) // stride + 1, (W - f) // stride + 1, K)
-'''),
+        raise ValueError(f"image must be 3-D (H, W, C), got shape {image.shape}")
+''', "")),
+        ("filters not checked to be 4-D (NumPy's unpacking error)",
+         ("filters.ndim != 4 or filters.shape[0]", "filters.shape[0]")),
+        ("non-square filter windows not rejected (the reshape fails)",
+         ("filters.ndim != 4 or filters.shape[0] != filters.shape[1]:", "filters.ndim != 4:")),
     ],
 }
