@@ -14,6 +14,7 @@ import pytest
 import tensorflow as tf
 from scipy import signal
 
+from grader.cells import is_answer, is_graded, is_locked, source
 from grader.lessons import SOLUTIONS
 from grader.trusted import trusted_setup
 
@@ -22,10 +23,10 @@ def answers(lesson_id: str) -> dict:
     """Run the lesson's setup cell, then its answer cells, and return the namespace they define."""
     nb = json.loads((SOLUTIONS / lesson_id / f"{lesson_id}.ipynb").read_text(encoding="utf-8"))
     setup = next(c for c in nb["cells"] if c.get("id") == "setup")
-    namespace = trusted_setup("".join(setup["source"]))
+    namespace = trusted_setup(source(setup))
     for cell in nb["cells"]:
-        if cell["metadata"].get("nbgrader", {}).get("solution") and cell["cell_type"] == "code":
-            exec(compile("".join(cell["source"]), f"{lesson_id}:{cell['id']}", "exec"), namespace)
+        if is_answer(cell) and cell["cell_type"] == "code":
+            exec(compile(source(cell), f"{lesson_id}:{cell['id']}", "exec"), namespace)
     return namespace
 
 
@@ -477,3 +478,172 @@ def test_reference_model_parameter_count(training):
     assert model.output_shape == (None, 10)
     minivgg = training["build_minivgg"]()
     assert minivgg.output_shape == (None, 10)
+
+
+# ----------------------------------------------------------------------------- 08 backpropagation
+@pytest.fixture(scope="module")
+def backprop():
+    """Lesson 08's answers, with the forward passes its locked cells give (the network's answers call them)."""
+    nb = json.loads((SOLUTIONS / "08_backprop" / "08_backprop.ipynb").read_text(encoding="utf-8"))
+    namespace = trusted_setup(source(next(c for c in nb["cells"] if c.get("id") == "setup")))
+    for cell in nb["cells"]:
+        given = is_locked(cell) and cell.get("id") != "setup" and not is_graded(cell)
+        if cell["cell_type"] == "code" and (given or (is_answer(cell) and source(cell).startswith("def "))):
+            exec(compile(source(cell), f"08_backprop:{cell['id']}", "exec"), namespace)
+    return namespace
+
+
+def tape(forward, sources, dout):
+    """Gradients of sum(forward(*sources) * dout) with respect to every source, by tf.GradientTape (float64)."""
+    tensors = [tf.constant(s, tf.float64) for s in sources]
+    with tf.GradientTape() as recorder:
+        recorder.watch(tensors)
+        out = forward(*tensors)
+    return [g.numpy() for g in recorder.gradient(out, tensors, output_gradients=tf.constant(dout, tf.float64))]
+
+
+@pytest.mark.parametrize(("n", "h", "w", "c", "k", "f", "stride", "pad"),
+                         [(1, 5, 5, 1, 1, 3, 1, 0), (2, 7, 6, 3, 4, 3, 2, 1), (3, 9, 8, 2, 5, 4, 3, 2),
+                          (2, 6, 11, 4, 2, 1, 2, 0), (1, 8, 8, 3, 3, 5, 1, 2), (4, 10, 7, 1, 6, 2, 3, 1)])
+def test_conv_backward_is_tensorflows_gradient(backprop, n, h, w, c, k, f, stride, pad):
+    X, W = RNG.normal(size=(n, h, w, c)), RNG.normal(size=(f, f, c, k))
+    padding = [[0, 0], [pad, pad], [pad, pad], [0, 0]]
+    dout = RNG.normal(size=tf.nn.conv2d(X, W, stride, padding).shape)
+    got = backprop["conv_backward"](dout, X, W, stride, pad)
+    expected = tape(lambda x, v, b: tf.nn.conv2d(x, v, stride, padding) + b, [X, W, np.zeros(k)], dout)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g, e, rtol=1e-9, atol=1e-12)
+
+
+def test_dense_relu_and_softmax_backward_are_tensorflows_gradients(backprop):
+    x, W, dout = RNG.normal(size=(5, 4)), RNG.normal(size=(4, 4)), RNG.normal(size=(5, 4))
+    expected = tape(lambda a, v, b: a @ v + b, [x, W, np.zeros(4)], dout)
+    for g, e in zip(backprop["affine_backward"](dout, x, W), expected):
+        np.testing.assert_allclose(g, e, rtol=1e-12)
+    x[0, :2] = 0.0
+    np.testing.assert_array_equal(backprop["relu_backward"](dout, x), tape(tf.nn.relu, [x], dout)[0])
+    scores, labels = RNG.normal(scale=300.0, size=(6, 10)), RNG.integers(0, 10, size=6)
+    logits = tf.constant(scores)
+    with tf.GradientTape() as recorder:
+        recorder.watch(logits)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits))
+    got_loss, got_grad = backprop["softmax_cross_entropy"](scores, labels)
+    assert got_loss == pytest.approx(float(loss), rel=1e-12)
+    np.testing.assert_allclose(got_grad, recorder.gradient(loss, logits).numpy(), rtol=1e-9, atol=1e-15)
+
+
+def test_cnn_loss_is_tensorflows_gradient_and_sgd_momentum_is_keras(backprop):
+    X, y = RNG.normal(size=(4, 7, 6, 2)), np.array([0, 2, 1, 2])
+    params = {"W1": RNG.normal(size=(3, 3, 2, 5)), "b1": RNG.normal(size=5), "W2": RNG.normal(size=(45, 3)),
+              "b2": RNG.normal(size=3)}
+    sources = {name: tf.constant(value) for name, value in params.items()}
+    with tf.GradientTape() as recorder:
+        recorder.watch(sources)
+        a = tf.nn.conv2d(X, sources["W1"], 1, [[0, 0], [1, 1], [1, 1], [0, 0]]) + sources["b1"]
+        pooled = tf.nn.max_pool2d(tf.nn.relu(a), 2, 2, "VALID")
+        scores = tf.reshape(pooled, (4, -1)) @ sources["W2"] + sources["b2"]
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, scores))
+    got_loss, got_grads = backprop["cnn_loss"](params, X, y)
+    assert got_loss == pytest.approx(float(loss), rel=1e-12)
+    for name, grad in recorder.gradient(loss, sources).items():
+        np.testing.assert_allclose(got_grads[name], grad.numpy(), rtol=1e-9, atol=1e-12)
+    w, dw = RNG.normal(size=(3, 4)), RNG.normal(size=(3, 4))
+    variable = tf.keras.Variable(w, dtype="float64")
+    tf.keras.optimizers.SGD(learning_rate=0.5, momentum=0.9).apply([tf.constant(dw)], [variable])
+    np.testing.assert_allclose(backprop["sgd_momentum"](w, dw, np.zeros_like(w), 0.5)[0], variable.numpy(), rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- 09 classic architectures
+@pytest.fixture(scope="module")
+def architectures():
+    return answers("09_architectures")
+
+
+def field_by_intervals(stack: list[tuple[int, int]]) -> tuple[int, int]:
+    """(r, j) by brute force: the input pixels under top units 0 and 1, followed down the stack as intervals."""
+    spans = [(0, 0), (1, 1)]
+    for f, s in reversed(stack):
+        spans = [(lo * s, hi * s + f - 1) for lo, hi in spans]
+    (lo0, hi0), (lo1, _) = spans
+    return hi0 - lo0 + 1, lo1 - lo0
+
+
+def test_receptive_field_is_the_span_of_the_input_that_reaches_a_unit(architectures):
+    assert architectures["receptive_field"]([(3, 1), (2, 2), (3, 1)]) == (8, 2)
+    for _ in range(40):
+        stack = [tuple(int(v) for v in RNG.integers(1, 6, size=2)) for _ in range(RNG.integers(0, 7))]
+        assert architectures["receptive_field"](stack) == field_by_intervals(stack), stack
+
+
+def test_output_sizes_are_tensorflows_output_shapes(architectures):
+    """Random stacks (their own seed: the test's order under xdist does not matter); one that stops fitting must
+    raise ValueError, as the lesson states."""
+    rng = np.random.default_rng(20261201)
+    for _ in range(25):
+        n = int(rng.integers(20, 80))
+        stack = [(int(rng.integers(1, 6)), int(rng.integers(1, 4)), int(rng.integers(0, 3))) for _ in range(4)]
+        x, expected = tf.zeros((1, n, 3, 1)), []
+        for f, s, p in stack:
+            if int(x.shape[1]) + 2 * p < f:
+                with pytest.raises(ValueError):
+                    architectures["output_sizes"](n, stack)
+                break
+            x = tf.nn.conv2d(x, tf.zeros((f, 1, 1, 1)), [1, s, 1, 1], [[0, 0], [p, p], [0, 0], [0, 0]])
+            expected.append(int(x.shape[1]))
+        else:
+            assert architectures["output_sizes"](n, stack) == expected, (n, stack)
+
+
+def test_counts_match_keras_layers(architectures):
+    model = architectures["lenet5"]()
+    assert model.count_params() == 61_706 and model.output_shape == (None, 10)
+    for f, c_in, k in [(3, 256, 256), (5, 3, 7), (1, 8, 2)]:
+        layer = tf.keras.layers.SeparableConv2D(k, f, use_bias=False)
+        layer.build((None, 9, 9, c_in))
+        assert architectures["separable_params"](f, c_in, k) == layer.count_params()
+    for h, w, c_in, c_mid, c_out, f in [(28, 28, 192, 16, 32, 5), (7, 5, 3, 4, 6, 3)]:
+        multiplies, shape = 0, (None, h, w, c_in)
+        for layer in (tf.keras.layers.Conv2D(c_mid, 1), tf.keras.layers.Conv2D(c_out, f, padding="same")):
+            layer.build(shape)
+            shape = layer.compute_output_shape(shape)
+            multiplies += int(np.prod(shape[1:])) * int(np.prod(layer.kernel.shape[:3]))
+        assert architectures["bottleneck_cost"](h, w, c_in, c_mid, c_out, f) == multiplies
+
+
+@pytest.mark.parametrize(("shape", "filters", "stride"), [((8, 8, 16), 16, 1), ((8, 6, 8), 8, 2), ((5, 7, 3), 6, 1)])
+def test_residual_block_is_relu_of_f_plus_the_shortcut(architectures, shape, filters, stride):
+    keras = tf.keras
+    inputs = keras.Input(shape=shape)
+    model = keras.Model(inputs, architectures["residual_block"](inputs, filters, stride=stride))
+    convs = [layer for layer in model.layers if isinstance(layer, keras.layers.Conv2D)]
+    norms = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    for norm in norms:
+        norm.set_weights([RNG.uniform(0.5, 1.5, filters), RNG.normal(size=filters), RNG.normal(size=filters),
+                          RNG.uniform(0.5, 2.0, filters)])
+    by_input = {id(layer): layer.input._keras_history.operation for layer in convs + norms}
+    norm_of = {id(by_input[id(norm)]): norm for norm in norms}
+
+    def conv_norm(x, conv):
+        gamma, beta, mean, var = norm_of[id(conv)].get_weights()
+        z = tf.nn.conv2d(x, conv.get_weights()[0], conv.strides, "SAME").numpy()
+        return gamma * (z - mean) / np.sqrt(var + 1e-3) + beta
+
+    on_input = [c for c in convs if isinstance(by_input[id(c)], keras.layers.InputLayer)]
+    (first,) = [c for c in on_input if c.kernel_size == (3, 3)]
+    (second,) = [c for c in convs if c not in on_input]
+    x = RNG.normal(size=(3, *shape)).astype(np.float32)
+    residual = conv_norm(np.maximum(conv_norm(x, first), 0), second)
+    projection = [c for c in convs if c.kernel_size == (1, 1)]
+    shortcut = conv_norm(x, projection[0]) if projection else x
+    assert bool(projection) == (stride != 1 or shape[-1] != filters)
+    np.testing.assert_allclose(model(x, training=False), np.maximum(residual + shortcut, 0), rtol=1e-4, atol=1e-4)
+
+
+def test_small_resnets_have_the_published_sizes(architectures):
+    """He et al. 2015, CIFAR-10: ResNet-20 has 0.27 M parameters and ResNet-56 0.85 M (identity shortcuts padded
+    with zeros); our projections add 2,560 weights and their batch normalizations."""
+    for n, published in [(3, 0.27e6), (9, 0.85e6)]:
+        model = architectures["build_small_resnet"]((32, 32, 3), 10, n)
+        trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
+        assert abs(trainable - published) / published < 0.02, (n, trainable)
+        assert model.output_shape == (None, 10)

@@ -1,0 +1,143 @@
+"""Plausible wrong implementations for lesson 09_architectures; each must lose its exercise's points.
+
+Each mutant is an edit of the solution's answer cell: ``(old, new)`` or a list of such pairs, every ``old`` found
+exactly once in the cell that defines the exercise's function (see ``tests/mutation_harness.py``).
+"""
+
+#: One ``(old, new)`` replacement, or several applied in order.
+Edits = tuple[str, str] | list[tuple[str, str]]
+
+MUTANTS: dict[str, list[tuple[str, Edits]]] = {
+    "receptive_field": [
+        ("without the jump: r grows by f - 1 at every layer", ("r = r + (f - 1) * j", "r = r + (f - 1)")),
+        ("the stride instead of the jump", ("r = r + (f - 1) * j", "r = r + (f - 1) * s")),
+        ("the jump updated before r", ("        r = r + (f - 1) * j\n        j = j * s\n",
+                                       "        j = j * s\n        r = r + (f - 1) * j\n")),
+        ("f instead of f - 1", ("r = r + (f - 1) * j", "r = r + f * j")),
+        ("the jump adds the strides instead of multiplying them", ("j = j * s", "j = j + s - 1")),
+        ("accepts zeros and floats (no check of the entries' values)",
+         ("any(isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1 for v in entry)", "False")),
+        ("its message does not show the entry", (", got {entry!r}", "")),
+    ],
+    "output_sizes": [
+        ("ceil instead of floor", ("n = (n + 2 * p - f) // s + 1", "n = -(-(n + 2 * p - f) // s) + 1")),
+        ("rounds the division", ("n = (n + 2 * p - f) // s + 1", "n = round((n + 2 * p - f) / s) + 1")),
+        ("padding on one side only", ("n = (n + 2 * p - f) // s + 1", "n = (n + p - f) // s + 1")),
+        ("forgets the + 1", ("n = (n + 2 * p - f) // s + 1", "n = (n + 2 * p - f) // s")),
+        ("n / s without the window: 224 / 4 = 56", ("n = (n + 2 * p - f) // s + 1", "n = (n + 2 * p) // s")),
+        ("returns each layer's input side instead of its output", [
+            ("        n = (n + 2 * p - f) // s + 1\n        sizes.append(int(n))\n",
+             "        sizes.append(int(n))\n        n = (n + 2 * p - f) // s + 1\n")]),
+        ("a layer that does not fit is not caught", ('''\
+        if n + 2 * p < f:
+            raise ValueError(f"layers[{i}] = {tuple(entry)} does not fit its input of side {n}: "
+                             f"n + 2p = {n + 2 * p} < f = {f}")
+''', "")),
+        ("accepts a negative padding", ("or entry[2] < 0", "")),
+        ("its message names the layer without its index", ("layers[{i}] = {tuple(entry)} does not fit",
+                                                           "a layer does not fit")),
+        ("accepts True as n (bool not rejected)",
+         ("isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1",
+          "not isinstance(n, (int, np.integer)) or n < 1")),
+        ("rejects a tuple of triples",
+         ("if not isinstance(layers, (list, tuple)):", "if not isinstance(layers, list):")),
+    ],
+    "lenet5": [
+        ("ReLU instead of tanh", ('layers.Conv2D(6, 5, activation="tanh")', 'layers.Conv2D(6, 5, activation="relu")')),
+        ("max pooling instead of average pooling", [("layers.AveragePooling2D(2),\n        layers.Conv2D(16",
+                                                     "layers.MaxPooling2D(2),\n        layers.Conv2D(16")]),
+        ("C5 as a dense layer after Flatten", [
+            ('        layers.Conv2D(120, 5, activation="tanh"),\n        layers.Flatten(),\n',
+             '        layers.Flatten(),\n        layers.Dense(120, activation="tanh"),\n')]),
+        ("'same' padding in C1 (as for a 28 x 28 input)",
+         ('layers.Conv2D(6, 5, activation="tanh")', 'layers.Conv2D(6, 5, padding="same", activation="tanh")')),
+        ("10 classes hard-coded", ('layers.Dense(num_classes, activation="softmax")',
+                                   'layers.Dense(10, activation="softmax")')),
+        ("accepts inputs smaller than 32 x 32", ("min(input_shape[:2]) < 32", "min(input_shape[:2]) < 28")),
+        ("accepts a float num_classes such as 2.0",
+         ("isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 2",
+          "num_classes < 2")),
+    ],
+    "bottleneck_cost": [
+        ("forgets f * f in the second convolution",
+         ("h * w * c_out * f * f * c_mid", "h * w * c_out * c_mid")),
+        ("the 1x1 layer counted with c_out instead of c_mid",
+         ("h * w * c_mid * c_in + ", "h * w * c_out * c_in + ")),
+        ("the f x f layer on c_in channels (the direct convolution's cost)",
+         ("h * w * c_out * f * f * c_mid", "h * w * c_out * f * f * c_in")),
+        ("'valid' padding in the f x f layer",
+         ("h * w * c_out * f * f * c_mid", "(h - f + 1) * (w - f + 1) * c_out * f * f * c_mid")),
+        ("biases counted as multiplies", ("+ h * w * c_out * f * f * c_mid)",
+                                          "+ h * w * c_out * f * f * c_mid + h * w * (c_mid + c_out))")),
+        ("accepts None and floats", ("isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1",
+                                     "value is not None and value < 1")),
+        ("its message names the argument but not the value", (", got {name}={value!r}", "")),
+    ],
+    "separable_params": [
+        ("bias counted where there is none",
+         ("int(f * f * c_in + c_in * k)", "int(f * f * c_in + c_in + c_in * k + k)")),
+        ("a depthwise filter per output channel", ("int(f * f * c_in + c_in * k)", "int(f * f * c_in * k + c_in * k)")),
+        ("the standard convolution's count", ("int(f * f * c_in + c_in * k)", "int(f * f * c_in * k)")),
+        ("forgets c_in in the depthwise step", ("int(f * f * c_in + c_in * k)", "int(f * f + c_in * k)")),
+        ("pointwise step with c_in + k weights", ("int(f * f * c_in + c_in * k)", "int(f * f * c_in + c_in + k)")),
+        ("accepts True as 1", ("isinstance(value, bool) or ", "")),
+        ("its message names the argument but not the value", (", got {name}={value!r}", "")),
+    ],
+    "residual_block": [
+        ("the shortcut concatenated instead of added",
+         ("layers.Add()([y, shortcut])", "layers.Concatenate()([y, shortcut])")),
+        ("no projection when the stride is 2 (only when the channels change)",
+         ("if stride != 1 or x.shape[-1] != filters:", "if x.shape[-1] != filters:")),
+        ("a projection without the stride", ("layers.Conv2D(filters, 1, strides=stride, use_bias=False)(x)",
+                                            "layers.Conv2D(filters, 1, use_bias=False)(x)")),
+        ("ReLU before the add", [
+            ("    y = layers.BatchNormalization(momentum=0.9)(y)\n    shortcut = x\n",
+             "    y = layers.ReLU()(layers.BatchNormalization(momentum=0.9)(y))\n    shortcut = x\n"),
+            ("return layers.ReLU()(layers.Add()([y, shortcut]))", "return layers.Add()([y, shortcut])")]),
+        ("a bias in the first convolution",
+         ('layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)',
+          'layers.Conv2D(filters, 3, strides=stride, padding="same")')),
+        ("the stride in the second convolution instead of the first", [
+            ('layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)',
+             'layers.Conv2D(filters, 3, padding="same", use_bias=False)(x)'),
+            ('layers.Conv2D(filters, 3, padding="same", use_bias=False)(y)',
+             'layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(y)')]),
+        ("a projection even for the identity shortcut",
+         ("if stride != 1 or x.shape[-1] != filters:", "if True:")),
+        ("no batch normalization on the projection",
+         ("        shortcut = layers.BatchNormalization(momentum=0.9)(shortcut)\n", "")),
+        ("accepts stride=0 and stride=True (stride not checked)",
+         ('(("filters", filters), ("stride", stride))', '(("filters", filters),)')),
+        ("a projection only at stride 2: stride 3 with as many filters gets the identity",
+         ("if stride != 1 or x.shape[-1] != filters:", "if stride == 2 or x.shape[-1] != filters:")),
+        ("an identity shortcut broadcast from one channel", [
+            ("if stride != 1 or x.shape[-1] != filters:", "if stride != 1 or x.shape[-1] not in (filters, 1):"),
+            ("layers.Add()([y, shortcut])", "(y + shortcut)")]),
+    ],
+    "build_small_resnet": [
+        ("stride 2 in every block of stages 2 and 3", ("stride=2 if stage > 0 and block == 0 else 1",
+                                                       "stride=2 if stage > 0 else 1")),
+        ("stride 2 in the first block of stage 1 too", ("stride=2 if stage > 0 and block == 0 else 1",
+                                                       "stride=2 if block == 0 else 1")),
+        ("Flatten instead of global average pooling",
+         ("x = layers.GlobalAveragePooling2D()(x)", "x = layers.Flatten()(x)")),
+        ("one block per stage whatever blocks_per_stage",
+         ("for block in range(blocks_per_stage):", "for block in range(1):")),
+        ("accepts blocks_per_stage=0",
+         ('("blocks_per_stage", blocks_per_stage, 1)', '("blocks_per_stage", blocks_per_stage, 0)')),
+        ("global max pooling instead of global average pooling",
+         ("layers.GlobalAveragePooling2D()(x)", "layers.GlobalMaxPooling2D()(x)")),
+        ("no ReLU in the stem", ("    x = layers.ReLU()(x)\n    for stage", "    for stage")),
+        ("the stem's BN with Keras's default momentum",
+         ("    x = layers.BatchNormalization(momentum=0.9)(x)\n    x = layers.ReLU()(x)\n",
+          "    x = layers.BatchNormalization()(x)\n    x = layers.ReLU()(x)\n")),
+        ("the stem's ReLU before its BN",
+         ("    x = layers.BatchNormalization(momentum=0.9)(x)\n    x = layers.ReLU()(x)\n",
+          "    x = layers.ReLU()(x)\n    x = layers.BatchNormalization(momentum=0.9)(x)\n")),
+        ("dropout before the dense layer",
+         ("x = layers.GlobalAveragePooling2D()(x)", "x = layers.Dropout(0.5)(layers.GlobalAveragePooling2D()(x))")),
+        ("max pooling ('same') instead of the stride-2 blocks",
+         ("x = residual_block(x, filters, stride=2 if stage > 0 and block == 0 else 1)",
+          'x = residual_block(layers.MaxPooling2D(2, padding="same")(x) if stage > 0 and block == 0 else x, filters)')),
+    ],
+}
