@@ -8,6 +8,8 @@ solutions themselves: a hidden test can only be as right as the answer it was wr
 from __future__ import annotations
 
 import json
+import os
+import zlib
 
 import numpy as np
 import pytest
@@ -41,6 +43,14 @@ def conv():
 
 
 RNG = np.random.default_rng(20261122)
+
+
+@pytest.fixture(autouse=True)
+def _draws_of_its_own(request):
+    """Each test draws its cases from a generator seeded by its own name, so they do not depend on which tests
+    ran before it in the same worker (xdist hands them out by timing). ``ORACLE_SALT`` draws other cases."""
+    global RNG
+    RNG = np.random.default_rng(zlib.crc32((request.node.nodeid + os.environ.get("ORACLE_SALT", "")).encode()))
 SHAPES = [(1, 1), (2, 3), (5, 4), (7, 11), (16, 9)]
 
 
