@@ -308,6 +308,32 @@ def test_taking_output_from_a_pipe_that_never_goes_quiet_gives_up():
     assert waited < 3, f"take() waited {waited:.1f} s"
 
 
+def test_a_closed_pipe_whose_number_is_reused_is_never_read():
+    """Once the pipe's own file is closed, its descriptor's number may go to another pipe (another sandbox's):
+    the reader keeps draining the pipe it was given, never the newcomer."""
+    from grader.sandbox.client import CappedStream
+
+    read_end, write_end = os.pipe()
+    stream = CappedStream()
+    pipe = os.fdopen(read_end, "rb")
+    reader = stream.follow(pipe)
+    pipe.close()
+    other_read, other_write = os.pipe()
+    try:
+        if other_read != read_end:
+            pytest.skip("the closed descriptor's number was not reused")
+        os.write(other_write, b"another sandbox's output")
+        os.write(write_end, b"this sandbox's output")
+        os.close(write_end)
+        reader.join(5)
+        assert stream.take() == "this sandbox's output"
+        os.set_blocking(other_read, False)
+        assert os.read(other_read, 100) == b"another sandbox's output"
+    finally:
+        os.close(other_read)
+        os.close(other_write)
+
+
 def test_flooding_output_costs_the_grader_little_cpu():
     """Past the cap the grader reads slowly: the flood blocks the flooder's own pipe, not the grader's CPU."""
     from grader.sandbox.client import CappedStream

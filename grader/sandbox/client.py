@@ -8,6 +8,7 @@ its own (see :mod:`grader.sandbox.launch`, :mod:`grader.sandbox.cgroups`, :mod:`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import shutil
@@ -61,8 +62,13 @@ class CappedStream:
     _fd: int | None = field(default=None, repr=False)  # the pipe being drained, until its end
 
     def follow(self, pipe: Any) -> threading.Thread:
-        """Start reading ``pipe`` in a thread of its own, which ends at the pipe's end."""
-        self._fd = pipe.fileno()
+        """Start reading ``pipe`` in a thread of its own, which ends at the pipe's end.
+
+        The thread reads a duplicate of the pipe's descriptor and closes it itself at the end: when ``pipe`` is
+        closed (or collected) first, its number may be reused at once for another pipe, which this thread
+        must never read.
+        """
+        self._fd = os.dup(pipe.fileno())
         reader = threading.Thread(target=self._drain, args=(self._fd,), daemon=True)
         reader.start()
         return reader
@@ -81,6 +87,8 @@ class CappedStream:
                     chunk = b""
                 if not chunk:
                     self._fd = None
+                    with contextlib.suppress(OSError):
+                        os.close(fd)
                     return
                 room = self.cap - len(self.data)
                 if room > 0:
