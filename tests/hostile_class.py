@@ -63,11 +63,25 @@ for target in [{workspace!r}, {submissions!r}, "../..", "../../..", "/tmp"]:
 
 EXIT = "import os\nos._exit(3)\n"
 
-HANG_TO_FLOAT = """def to_float(image):
+#: a cell of the student's own that never ends and ignores the interrupt: killed, skipped when the sandbox is rebuilt
+HANG = """import signal
+signal.signal(signal.SIGINT, signal.SIG_IGN)
+while True:
+    pass
+"""
+
+#: appended to the honest to_float: the errors cell's float64 image makes it loop for ever (one test cell lost)
+HANG_ON_FLOAT64 = """
+_honest_to_float = to_float
+
+
+def to_float(image):
     import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    while True:
-        pass
+    if getattr(image, "dtype", None) == np.float64:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        while True:
+            pass
+    return _honest_to_float(image)
 """
 
 HOG_CHANNEL_MEANS = """def channel_means(batch):
@@ -163,7 +177,7 @@ def build(target: Path, workspace: Path) -> Path:
     write("snoop", submission(edit=_append(SNOOP)))
     write("vandal", submission(edit=_append(VANDAL.format(workspace=str(workspace), submissions=str(target)))))
     write("exiter", submission(edit=_append(EXIT)))
-    write("hang", submission(answers=right | {"to_float": HANG_TO_FLOAT}))
+    write("hang", submission(answers=right | {"to_float": right["to_float"] + HANG_ON_FLOAT64}, edit=_append(HANG)))
     write("hog", submission(answers=right | {"channel_means": HOG_CHANNEL_MEANS}))
     write("flood", submission(edit=_append(FLOOD)))
     write("tamper", submission(edit=_tamper))
@@ -194,7 +208,7 @@ EXPECTED = {
     "snoop": (13.0, "looks for course files"),
     "vandal": (13.0, ""),
     "exiter": (13.0, "crashed the sandbox"),
-    "hang": (11.0, "ran past the time limit"),
+    "hang": (12.0, "ran past the time limit"),
     "hog": (11.0, ""),
     "flood": (13.0, ""),
     "tamper": (13.0, ""),
