@@ -42,7 +42,7 @@ def conv():
     return answers("02_convolution")
 
 
-RNG = np.random.default_rng(20261122)
+RNG: np.random.Generator  # each test's own, set by _draws_of_its_own before it runs
 
 
 @pytest.fixture(autouse=True)
